@@ -1,0 +1,2 @@
+"""newsflow: ingestion worker for news text."""
+__version__ = "0.1.0"

@@ -1,0 +1,110 @@
+"""The small frozen values that flow between the stages.
+
+Nothing here imports Celery, Redis, watchdog or touches the filesystem: a
+stage is a pure function from one of these values to another.
+
+    Document --clean--> Cleaned --tag--> Tags
+                          \\--fingerprint--> Fingerprint
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+#: Length of an article id in hex characters (128 bits of the raw bytes' SHA-256).
+ID_HEX_CHARS = 32
+
+
+def article_id(data: bytes) -> str:
+    """The stable id of an input: the first 128 bits of the SHA-256 of its raw bytes."""
+    return hashlib.sha256(data).hexdigest()[:ID_HEX_CHARS]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input file as dropped: its bytes and the name it arrived under.
+
+    `name` is only a format hint (extension); it is never used to build a path.
+    `hints` carries optional metadata known from outside the bytes
+    (e.g. a URL), never required.
+    """
+
+    name: str
+    data: bytes
+    hints: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return article_id(self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """What the clean stage found: the article body as paragraphs, and its metadata."""
+
+    title: str | None
+    paragraphs: tuple[str, ...]
+    published: str | None = None  # ISO 8601, YYYY-MM-DD at least
+    authors: tuple[str, ...] = ()
+    outlet: str | None = None
+    url: str | None = None
+    #: Format the input was read as: "text", "html" or "json".
+    format: str = "text"
+    #: Encoding the raw bytes were decoded from.
+    encoding: str = "utf-8"
+
+    @property
+    def text(self) -> str:
+        """The body as the contract wants it: paragraphs separated by a blank line."""
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    text: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    name: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    """What the tag stage found."""
+
+    language: str | None
+    entities: tuple[Entity, ...] = ()
+    keywords: tuple[str, ...] = ()
+    topics: tuple[Topic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """Signatures of the clean text.
+
+    `content_sha256` identifies the normalised text exactly; `signature` holds
+    the near-duplicate signature(s) and any story features, as JSON-ready
+    values (the fingerprint stage defines their names).
+    """
+
+    content_sha256: str
+    signature: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"content_sha256": self.content_sha256, **self.signature}
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the shared index placed an article: its original (if a copy) and its story."""
+
+    duplicate_of: str | None
+    story_id: str
+    #: Audit trail of the decision: similarity, method, threshold, ...
+    audit: Mapping[str, Any] = field(default_factory=dict)

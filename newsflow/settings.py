@@ -1,0 +1,145 @@
+"""Configuration: environment -> one Settings object -> arguments.
+
+This is the only module that reads `NEWSFLOW_*` variables. Everything else
+receives the values it needs as arguments. Each stage owns a frozen settings
+dataclass of its thresholds (with a comment per value); any of their fields
+can be overridden as `NEWSFLOW_<STAGE>_<FIELD>` (e.g.
+`NEWSFLOW_FINGERPRINT_STORY_WINDOW_DAYS=3`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from newsflow.clean import CleanSettings
+from newsflow.fingerprint import FingerprintSettings
+from newsflow.tag import TagSettings
+
+MiB = 1024 * 1024
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected a boolean (1/0, true/false, yes/no), got {value!r}")
+
+
+def _convert(name: str, raw: str, default: Any) -> Any:
+    """Convert an environment string to the type of the field's default."""
+    try:
+        if isinstance(default, bool):
+            return _bool(raw)
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path):
+            return Path(raw).expanduser()
+        if isinstance(default, tuple):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if default is None or isinstance(default, str):
+            return raw
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r}: {exc}; unset it or give a valid value") from None
+    raise ValueError(f"{name} cannot be set from the environment")
+
+
+def _overridden(obj: Any, env: Mapping[str, str], prefix: str) -> Any:
+    """A copy of dataclass `obj` with fields replaced from `{prefix}{FIELD}` variables."""
+    changes = {}
+    for f in dataclasses.fields(obj):
+        name = f"{prefix}{f.name.upper()}"
+        if name in env:
+            changes[f.name] = _convert(name, env[name], getattr(obj, f.name))
+    return dataclasses.replace(obj, **changes) if changes else obj
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of newsflow, with its default. See the README's table."""
+
+    #: Shared Redis for every process; None means the embedded server in `state_dir`.
+    redis_url: str | None = None
+    #: Folder for the embedded server's data (append-only file) and runtime files.
+    state_dir: Path = Path(".newsflow")
+    inbox: Path = Path("inbox")
+    results: Path = Path("results")
+    #: Worker processes started by `up` (Celery prefork concurrency).
+    workers: int = max(1, os.cpu_count() or 1)
+    #: Prefix of every Redis key newsflow writes (see newsflow.keys).
+    key_prefix: str = "newsflow"
+    #: Celery queue the watcher feeds and the workers consume.
+    queue: str = "newsflow"
+    #: Largest input file read, in bytes; larger files get a failed record.
+    max_bytes: int = 20 * MiB
+    #: "json" (one JSON object per line) or "console" (human-readable).
+    log_format: str = "json"
+    log_level: str = "info"
+    #: Use watchdog's polling observer (network mounts, where inotify sees nothing).
+    watch_polling: bool = False
+    #: Seconds a file's size and mtime must stay unchanged before it is taken,
+    #: where the OS gives no close-write event (polling, or files present at start).
+    quiet_seconds: float = 1.0
+    #: Seconds between reconciliation scans of the inbox (catches missed events).
+    rescan_seconds: float = 60.0
+    #: The watcher stops admitting files while this many tasks are queued.
+    high_water: int = 2000
+    #: ... and resumes once the queue is back under this many.
+    low_water: int = 1000
+    #: Attempts for a task that fails on a transient error, before a failed record.
+    max_retries: int = 3
+    #: Seconds before Celery's Redis transport redelivers an unacknowledged task.
+    visibility_timeout: int = 3600
+    #: Seconds between `summary` log events (0 turns them off).
+    summary_seconds: float = 30.0
+    clean: CleanSettings = field(default_factory=CleanSettings)
+    fingerprint: FingerprintSettings = field(default_factory=FingerprintSettings)
+    tag: TagSettings = field(default_factory=TagSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Settings from `NEWSFLOW_*` variables, then explicit overrides (CLI flags)."""
+        env = os.environ if env is None else env
+        settings = _overridden(cls(), env, "NEWSFLOW_")
+        for stage in ("clean", "fingerprint", "tag"):
+            stage_settings = _overridden(getattr(settings, stage), env, f"NEWSFLOW_{stage.upper()}_")
+            settings = dataclasses.replace(settings, **{stage: stage_settings})
+        overrides = {k: v for k, v in overrides.items() if v is not None}
+        settings = dataclasses.replace(settings, **overrides)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.log_format not in {"json", "console"}:
+            raise ValueError(f"log_format must be 'json' or 'console', got {self.log_format!r}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if self.max_bytes < 1:
+            raise ValueError(f"max_bytes must be positive, got {self.max_bytes}")
+        if not 0 <= self.low_water <= self.high_water:
+            raise ValueError(
+                f"need 0 <= low_water ({self.low_water}) <= high_water ({self.high_water})"
+            )
+        if self.redis_url is not None and not self.redis_url.startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError(
+                f"NEWSFLOW_REDIS_URL must start with redis://, rediss:// or unix://, got {self.redis_url!r}"
+            )
+
+    def as_env(self) -> dict[str, str]:
+        """The service-level settings as `NEWSFLOW_*` variables, for child processes."""
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name in {"clean", "fingerprint", "tag"} or value is None:
+                continue
+            out[f"NEWSFLOW_{f.name.upper()}"] = str(int(value) if isinstance(value, bool) else value)
+        return out

@@ -1,0 +1,49 @@
+"""Shared fixtures: a real Redis-protocol server (the embedded Valkey newsflow itself uses)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+
+from newsflow.embedded import EmbeddedServer
+from newsflow.keys import Keys
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("NEWSFLOW_SHARED", REPO.parent / "shared"))
+SEEDS = SHARED / "seeds"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A private Valkey server started the way `newsflow up` starts it, on a free port."""
+    server = EmbeddedServer(tmp_path_factory.mktemp("state"))
+    url = server.acquire()
+    yield url
+    assert server.release(), "the test server should have been stopped by its last user"
+
+
+@pytest.fixture
+def redis_client(redis_server):
+    """A client on a freshly flushed database of the shared test server."""
+    client = redis.Redis.from_url(redis_server)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def keys(request):
+    """Key names under a prefix unique to the test."""
+    return Keys(prefix=f"t{abs(hash(request.node.nodeid)) % 10**8}")
+
+
+@pytest.fixture(scope="session")
+def seeds():
+    paths = sorted(SEEDS.glob("*.txt"))
+    if not paths:
+        pytest.skip(f"no seeds at {SEEDS}; set NEWSFLOW_SHARED")
+    return paths

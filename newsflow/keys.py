@@ -52,9 +52,26 @@ class Keys:
         """STREAM: one entry per committed result (fields id, status, story_id, duplicate_of)."""
         return self._k("stream", "results")
 
+    def status(self) -> str:
+        """HASH: article id -> ok | dup | failed, for every committed record (keeps counters exact)."""
+        return self._k("status")
+
     def failed(self) -> str:
         """ZSET: ids of failed articles, scored by time."""
         return self._k("failed")
+
+    # -- Celery's broker keys (kombu Redis transport, under our prefix) --
+    def celery_prefix(self) -> str:
+        """kombu's `global_keyprefix`: every broker key starts with this."""
+        return self._k("celery") + ":"
+
+    def queue(self, name: str) -> str:
+        """LIST: the Celery queue (pending task messages)."""
+        return self.celery_prefix() + name
+
+    def unacked(self) -> str:
+        """HASH: messages delivered to a worker and not yet acknowledged."""
+        return self.celery_prefix() + "unacked"
 
     # -- workers --------------------------------------------------------
     def worker(self, node: str) -> str:

@@ -1,0 +1,3 @@
+from newsflow.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,203 @@
+"""The `newsflow` command line (see `newsflow --help` and the README)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from newsflow.settings import Settings
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {}
+
+
+def command(fn: Callable[[Settings, argparse.Namespace], int]) -> Callable[[Settings, argparse.Namespace], int]:
+    COMMANDS[fn.__name__.removeprefix("cmd_")] = fn
+    return fn
+
+
+@command
+def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    from workers.supervisor import run_up
+
+    return run_up(settings)
+
+
+@command
+def cmd_watch(settings: Settings, args: argparse.Namespace) -> int:
+    from workers.watch import run_watch
+
+    return run_watch(settings)
+
+
+@command
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from workers.worker import run_worker
+
+    return run_worker(settings, args.concurrency, args.name)
+
+
+@command
+def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
+    from newsflow.batch import run_process
+
+    return run_process(settings, args.paths, args.inline)
+
+
+def _with_client(settings: Settings, fn: Callable[[Any], int]) -> int:
+    from newsflow.connection import Deployment
+    from newsflow.store import connect
+
+    with Deployment(settings) as deployment:
+        client = connect(deployment.url)
+        try:
+            return fn(client)
+        finally:
+            client.close()
+
+
+@command
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    from newsflow.status import render, snapshot
+
+    def show(client: Any) -> int:
+        while True:
+            snap = snapshot(client, settings)
+            print(json.dumps(snap) if args.json else render(snap), flush=True)
+            if not args.watch:
+                return 0
+            time.sleep(args.interval)
+            if not args.json:
+                print()
+
+    return _with_client(settings, show)
+
+
+@command
+def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
+    from newsflow.index import Index
+    from newsflow.keys import Keys
+    from newsflow.record import check_id
+    from newsflow.store import Store
+
+    try:
+        article_id = check_id(args.id)
+    except ValueError as exc:
+        print(f"newsflow show: {exc}", file=sys.stderr)
+        return 2
+
+    def show(client: Any) -> int:
+        keys = Keys(settings.key_prefix)
+        record = Store(client, keys).record(article_id)
+        if record is None:
+            print(f"newsflow show: no record for {article_id}", file=sys.stderr)
+            return 1
+        index = Index(client, keys, settings.fingerprint)
+        record["duplicates"] = index.duplicates_of(article_id)
+        if record.get("story_id"):
+            record["story_members"] = index.story_members(record["story_id"])
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+        return 0
+
+    return _with_client(settings, show)
+
+
+@command
+def cmd_story(settings: Settings, args: argparse.Namespace) -> int:
+    from newsflow.index import Index
+    from newsflow.keys import Keys
+    from newsflow.store import Store
+
+    def show(client: Any) -> int:
+        keys = Keys(settings.key_prefix)
+        members = Index(client, keys, settings.fingerprint).story_members(args.story_id)
+        if not members:
+            print(f"newsflow story: no story {args.story_id}", file=sys.stderr)
+            return 1
+        for article_id, record in zip(members, Store(client, keys).records(members)):
+            record = record or {}
+            print(json.dumps({"id": article_id, "title": record.get("title"),
+                              "published": record.get("published"), "outlet": record.get("outlet"),
+                              "duplicate_of": record.get("duplicate_of")}, ensure_ascii=False))
+        return 0
+
+    return _with_client(settings, show)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--log-format", choices=["json", "console"], default=None,
+                        help="log lines as JSON (default) or for people (NEWSFLOW_LOG_FORMAT)")
+    common.add_argument("--log-level", default=None, help="debug, info, warning... (NEWSFLOW_LOG_LEVEL)")
+    common.add_argument("--state-dir", type=Path, default=None,
+                        help="folder of the embedded server's data (NEWSFLOW_STATE_DIR, default ./.newsflow)")
+
+    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__, parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, parents=[common])
+
+    p = add("up", "watch the inbox and process every article (the main job)")
+    p.add_argument("--inbox", type=Path, default=None, help="folder to watch (default ./inbox)")
+    p.add_argument("--results", type=Path, default=None, help="results folder (default ./results)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: CPU count)")
+    p.add_argument("--polling", action="store_true", default=None, help="poll instead of inotify")
+
+    p = add("watch", "the watcher alone (workers run elsewhere)")
+    p.add_argument("--inbox", type=Path, default=None)
+    p.add_argument("--polling", action="store_true", default=None)
+
+    p = add("worker", "one Celery worker node")
+    p.add_argument("--concurrency", type=int, default=None, help="pool processes (default: CPU count)")
+    p.add_argument("--name", default=None, help="node name (default newsflow-PID@HOST)")
+    p.add_argument("--results", type=Path, default=None)
+
+    p = add("process", "process files once and exit (0: all ok, 1: some failed)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--results", type=Path, default=None)
+    p.add_argument("--inline", action="store_true", help="run the stages in this process, no broker")
+
+    p = add("status", "queue depth, results, stories, workers")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.add_argument("--watch", action="store_true", help="repeat every --interval seconds")
+    p.add_argument("--interval", type=float, default=2.0)
+
+    p = add("show", "the stored record of one article, with its duplicates and story")
+    p.add_argument("id")
+
+    p = add("story", "the articles of one story")
+    p.add_argument("story_id")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    overrides = {
+        "log_format": args.log_format,
+        "log_level": args.log_level,
+        "state_dir": args.state_dir,
+        "inbox": getattr(args, "inbox", None),
+        "results": getattr(args, "results", None),
+        "workers": getattr(args, "workers", None),
+        "watch_polling": getattr(args, "polling", None),
+    }
+    try:
+        settings = Settings.from_env(**overrides)
+    except ValueError as exc:
+        print(f"newsflow: bad configuration: {exc}", file=sys.stderr)
+        return 2
+    from newsflow import logs
+
+    logs.configure(settings.log_format, settings.log_level, process=args.command)
+    try:
+        return COMMANDS[args.command](settings, args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

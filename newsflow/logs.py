@@ -1,0 +1,85 @@
+"""Logging, configured once, here.
+
+Every process writes one JSON object per line on stdout (or a human-readable
+console line with `--log-format console`). structlog's chain renders our own
+events; the standard library's loggers (Celery, kombu) go through the same
+chain via `ProcessorFormatter`, so an operator parses a single format.
+
+Events are snake_case names with key-value pairs; the names and fields are
+documented in ops/LOGS.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from typing import Any
+
+import structlog
+
+_configured: tuple[str, str] | None = None
+
+
+def _add_process(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Every line says which process wrote it."""
+    event.setdefault("pid", os.getpid())
+    return event
+
+
+def _rename_foreign_message(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Lines from stdlib loggers (Celery, kombu) carry their logger name."""
+    record = event.get("_record")
+    if record is not None and "logger" not in event:
+        event["logger"] = record.name
+    return event
+
+
+def configure(log_format: str = "json", level: str = "info", **context: Any) -> None:
+    """Configure structlog and the stdlib root logger once per process.
+
+    `context` (e.g. process="worker") is bound to every later event of this
+    process. Calling again with the same format and level only rebinds context.
+    """
+    global _configured
+    structlog.contextvars.bind_contextvars(host=socket.gethostname(), **context)
+    if _configured == (log_format, level):
+        return
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True, key="ts"),
+        _add_process,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer(sort_keys=False)
+        if log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty())
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, _rename_foreign_message],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("celery.redirected",):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    _configured = (log_format, level)
+
+
+def get_logger(**initial: Any) -> Any:
+    return structlog.get_logger("newsflow", **initial)

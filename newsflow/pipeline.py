@@ -1,0 +1,148 @@
+"""One admitted article through the stages to its committed result.
+
+The glue between the pure stages and the state: fetch the bytes and source
+from Redis, run clean -> tag -> fingerprint, place the article in the shared
+index, build the record, commit it to Redis and write the result file. The
+Celery task and `newsflow process --inline` both call `Pipeline.run`; it is
+idempotent: an article already committed is not processed again, its stored
+record is only rewritten (with any new aliases).
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import redis
+
+from newsflow.clean import CleanError, clean
+from newsflow.fingerprint import fingerprint
+from newsflow.index import Index
+from newsflow.keys import Keys
+from newsflow.logs import get_logger
+from newsflow.model import Document
+from newsflow.record import failed_record, ok_record, source_fields
+from newsflow.settings import Settings
+from newsflow.store import Store, write_result_file
+from newsflow.tag import load_model, tag
+
+log = get_logger()
+
+
+class MissingInput(LookupError):
+    """The message names an article whose source or bytes are not in Redis."""
+
+
+class Pipeline:
+    """Runs the stages for articles admitted to one newsflow deployment."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        client: redis.Redis,
+        *,
+        results_dir: Path | None,
+        worker: str,
+    ):
+        self.settings = settings
+        self.keys = Keys(settings.key_prefix)
+        self.store = Store(client, self.keys)
+        self.index = Index(client, self.keys, settings.fingerprint)
+        self.results_dir = results_dir
+        self.worker = worker
+        self._model: Any = None
+
+    def warm(self) -> None:
+        """Load the NER model now (once per process), not on the first article."""
+        if self._model is None:
+            started = time.perf_counter()
+            self._model = load_model(self.settings.tag)
+            log.info("model_loaded", model=self.settings.tag.model, worker=self.worker,
+                     duration_ms=round((time.perf_counter() - started) * 1000, 1))
+
+    @contextmanager
+    def _stage(self, stage: str, article_id: str, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        log.info("stage_done", stage=stage, article_id=article_id, file=name, worker=self.worker,
+                 duration_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def run(self, article_id: str) -> dict[str, Any]:
+        """Process one admitted article and commit its result; return the record."""
+        existing = self.store.record(article_id)
+        if existing is not None:  # redelivered, or re-dropped: rewrite, never redo
+            return self.refresh(article_id, existing)
+        source = self.store.source(article_id)
+        if not source:
+            raise MissingInput(f"article {article_id} was never admitted (no source in Redis)")
+        name = source.get("name", "")
+        started = time.perf_counter()
+        src = source_fields(source, self.store.aliases(article_id))
+        if source.get("error_type"):
+            record = failed_record(article_id, src, source["error_type"], source.get("error_message", ""))
+        else:
+            data = self.store.raw(article_id)
+            if data is None:
+                raise MissingInput(f"the bytes of article {article_id} are no longer in Redis")
+            record = self._stages(article_id, name, src, Document(name=name, data=data))
+        record["worker"] = self.worker
+        record["processed_at"] = round(time.time(), 3)
+        with self._stage("store", article_id, name):
+            record["source"]["aliases"] = self.store.aliases(article_id)
+            self.store.commit(record)
+            if self.store.aliases(article_id) != record["source"]["aliases"]:
+                record = self.refresh(article_id, record)  # an alias arrived during the commit
+            elif self.results_dir is not None:
+                write_result_file(self.results_dir, record)
+        log.info(
+            "article_done", article_id=article_id, file=name, worker=self.worker,
+            status=record["status"], duplicate_of=record.get("duplicate_of"),
+            story_id=record.get("story_id"), error=record.get("error"),
+            duration_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        return record
+
+    def _stages(self, article_id: str, name: str, src: dict[str, Any], doc: Document) -> dict[str, Any]:
+        s = self.settings
+        try:
+            with self._stage("clean", article_id, name):
+                cleaned = clean(doc, s.clean)
+        except CleanError as exc:
+            return failed_record(article_id, src, "CleanError", str(exc))
+        self.warm()
+        with self._stage("tag", article_id, name):
+            tags = tag(cleaned, self._model, s.tag)
+        with self._stage("fingerprint", article_id, name):
+            fp = fingerprint(cleaned, tags, s.fingerprint)
+        with self._stage("index", article_id, name):
+            placement = self.index.place(article_id, fp, cleaned.published)
+        return ok_record(article_id, src, cleaned, tags, fp, placement)
+
+    def fail(self, article_id: str, exc: BaseException) -> dict[str, Any]:
+        """Commit a failed record for an article whose processing raised `exc` unexpectedly."""
+        source = self.store.source(article_id)
+        record = failed_record(
+            article_id, source_fields(source, self.store.aliases(article_id)),
+            type(exc).__name__, str(exc) or repr(exc), worker=self.worker,
+        )
+        self.store.commit(record)
+        if self.results_dir is not None:
+            write_result_file(self.results_dir, record)
+        log.error("article_done", article_id=article_id, file=source.get("name"), worker=self.worker,
+                  status="failed", error=record["error"])
+        return record
+
+    def refresh(self, article_id: str, record: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Rewrite a committed record with its current aliases (Redis and result file)."""
+        record = record if record is not None else self.store.record(article_id)
+        if record is None:
+            raise MissingInput(f"article {article_id} has no committed record to refresh")
+        aliases = self.store.aliases(article_id)
+        if record["source"].get("aliases") != aliases:
+            record["source"]["aliases"] = aliases
+            self.store.commit(record)
+        if self.results_dir is not None:
+            write_result_file(self.results_dir, record)
+        return record

@@ -1,0 +1,1 @@
+"""Celery app and tasks: thin adapters from broker messages to newsflow's pipeline."""

@@ -1,0 +1,1 @@
+"""The processes of a deployment: Celery worker runtime, watcher, and the `up` supervisor."""

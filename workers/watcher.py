@@ -1,0 +1,265 @@
+"""The inbox watcher: notices complete files and admits them.
+
+watchdog reports changes (inotify where the OS has it; a polling observer by
+flag, for network mounts). A file is taken once it is complete:
+
+- at once on close-after-write (inotify's IN_CLOSE_WRITE) or when it is
+  renamed into place;
+- otherwise once its size and mtime have stayed unchanged for the quiet
+  period (files present at start, polling mode, files found by a rescan).
+
+A full scan runs at start and then periodically (reconciliation: catches
+anything an overflowed event queue lost). Files already admitted are
+remembered in Redis by path, size and mtime, so scans never re-admit them.
+While the queue is above the high-water mark, admission pauses; files wait
+safely in the inbox.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from newsflow.intake import Intake, Skipped, ignored
+from newsflow.logs import get_logger
+
+log = get_logger()
+
+#: With inotify, a file that was written but never closed is taken after this
+#: many seconds without change (writers that never close, e.g. some mmap users).
+UNCLOSED_GRACE = 30.0
+#: Seconds between back-pressure checks of the queue depth.
+DEPTH_CHECK_EVERY = 0.2
+#: Seconds the loop sleeps when there is nothing to do.
+IDLE = 0.05
+
+
+@dataclass
+class _Pending:
+    size: int
+    mtime_ns: int
+    stable_since: float
+    quiet: float  # seconds of stability needed
+    ready: bool = False  # closed after writing, or renamed into place
+
+
+class _Handler(FileSystemEventHandler):
+    """Puts watchdog's events on a queue; the watcher loop does all the work."""
+
+    def __init__(self, events: "queue.SimpleQueue[tuple[str, str]]"):
+        self.events = events
+
+    def on_closed(self, event: FileSystemEvent) -> None:
+        if not event.is_directory:
+            self.events.put(("closed", str(event.src_path)))
+
+    def on_created(self, event: FileSystemEvent) -> None:
+        self.events.put(("dir" if event.is_directory else "changed", str(event.src_path)))
+
+    def on_modified(self, event: FileSystemEvent) -> None:
+        if not event.is_directory:
+            self.events.put(("changed", str(event.src_path)))
+
+    def on_moved(self, event: FileSystemEvent) -> None:
+        self.events.put(("dir" if event.is_directory else "moved", str(event.dest_path)))
+
+
+class Watcher:
+    """Watches `inbox` and admits every complete file through `intake`."""
+
+    def __init__(
+        self,
+        inbox: Path,
+        intake: Intake,
+        *,
+        queue_depth: Callable[[], int],
+        seen: "SeenFiles",
+        polling: bool = False,
+        quiet_seconds: float = 1.0,
+        rescan_seconds: float = 60.0,
+        high_water: int = 2000,
+        low_water: int = 1000,
+    ):
+        self.inbox = inbox.resolve()
+        self.intake = intake
+        self.queue_depth = queue_depth
+        self.seen = seen
+        self.polling = polling
+        self.quiet = quiet_seconds
+        self.rescan_every = rescan_seconds
+        self.high_water = high_water
+        self.low_water = low_water
+        self.events: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+        self.pending: dict[str, _Pending] = {}
+        self.paused = False
+        self.admitted = 0
+
+    # -- the loop -------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        observer = PollingObserver(timeout=1) if self.polling else Observer()
+        observer.schedule(_Handler(self.events), str(self.inbox), recursive=True)
+        observer.start()
+        log.info("watcher_started", inbox=str(self.inbox), observer=type(observer).__name__,
+                 quiet_seconds=self.quiet, rescan_seconds=self.rescan_every)
+        try:
+            self.scan()
+            next_scan = time.monotonic() + self.rescan_every
+            next_depth = 0.0
+            while not stop.is_set():
+                self._drain_events()
+                now = time.monotonic()
+                if now >= next_scan:
+                    self.scan()
+                    next_scan = now + self.rescan_every
+                if now >= next_depth:
+                    self._check_backpressure()
+                    next_depth = now + DEPTH_CHECK_EVERY
+                took = 0 if self.paused else self._admit_ready(now)
+                if not took and self.events.empty():
+                    stop.wait(IDLE)
+        finally:
+            observer.stop()
+            observer.join(timeout=5)
+            log.info("watcher_stopped", admitted=self.admitted, pending=len(self.pending))
+
+    def _drain_events(self, limit: int = 10_000) -> None:
+        for _ in range(limit):
+            try:
+                kind, path = self.events.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "dir":  # a folder created or moved in: its files raise no events of their own
+                self._scan_dir(Path(path))
+            else:
+                self._note(path, ready=kind in ("closed", "moved"), quiet=UNCLOSED_GRACE
+                           if not self.polling else self.quiet)
+
+    def _note(self, path: str, *, ready: bool, quiet: float) -> None:
+        if ignored(os.path.basename(path)):
+            return
+        try:
+            st = os.lstat(path)
+        except OSError:
+            self.pending.pop(path, None)
+            return
+        entry = self.pending.get(path)
+        if entry is None or (entry.size, entry.mtime_ns) != (st.st_size, st.st_mtime_ns):
+            self.pending[path] = _Pending(st.st_size, st.st_mtime_ns, time.monotonic(), quiet,
+                                          ready or (entry.ready if entry else False))
+        elif ready:
+            entry.ready = True
+
+    def _admit_ready(self, now: float) -> int:
+        took = 0
+        for path, entry in list(self.pending.items()):
+            try:
+                st = os.lstat(path)
+            except OSError:
+                del self.pending[path]
+                continue
+            if (st.st_size, st.st_mtime_ns) != (entry.size, entry.mtime_ns):
+                entry.size, entry.mtime_ns, entry.stable_since = st.st_size, st.st_mtime_ns, now
+                entry.ready = False
+                continue
+            if not entry.ready and now - entry.stable_since < entry.quiet:
+                continue
+            del self.pending[path]
+            self._admit(Path(path), st.st_size, st.st_mtime_ns)
+            took += 1
+            if took % 256 == 0:
+                self._check_backpressure()
+                if self.paused:
+                    break
+        return took
+
+    def _admit(self, path: Path, size: int, mtime_ns: int) -> None:
+        rel = self._relative(path)
+        if rel is None:
+            log.warning("file_outside_inbox", path=str(path))
+            return
+        if self.seen.get(rel) == (size, mtime_ns):
+            return
+        try:
+            self.intake.admit(path, rel)
+        except Skipped as exc:
+            log.info("file_skipped", path=rel, reason=str(exc))
+            return
+        except OSError as exc:
+            log.warning("file_unreadable", path=rel, error=str(exc))
+            return
+        self.seen.add(rel, size, mtime_ns)
+        self.admitted += 1
+
+    def _relative(self, path: Path) -> str | None:
+        """`path` relative to the inbox, if its real folder is inside the inbox (never via a link)."""
+        parent = Path(os.path.realpath(path.parent))
+        if parent != self.inbox and self.inbox not in parent.parents:
+            return None
+        return str((parent / path.name).relative_to(self.inbox))
+
+    # -- scans and back-pressure ----------------------------------------
+    def scan(self) -> None:
+        """Note every file in the inbox not admitted yet (start and reconciliation)."""
+        started = time.monotonic()
+        before = len(self.pending)
+        self._scan_dir(self.inbox)
+        log.info("inbox_scanned", found=len(self.pending) - before, pending=len(self.pending),
+                 duration_ms=round((time.monotonic() - started) * 1000, 1))
+
+    def _scan_dir(self, top: Path) -> None:
+        now_wall = time.time()
+        for folder, dirs, files in os.walk(top, followlinks=False):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in files:
+                if ignored(name):
+                    continue
+                path = os.path.join(folder, name)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                rel = self._relative(Path(path))
+                if rel is None or self.seen.get(rel) == (st.st_size, st.st_mtime_ns):
+                    continue
+                if path not in self.pending:
+                    old = now_wall - st.st_mtime_ns / 1e9 >= self.quiet
+                    self.pending[path] = _Pending(st.st_size, st.st_mtime_ns, time.monotonic(),
+                                                  self.quiet, ready=old)
+
+    def _check_backpressure(self) -> None:
+        depth = self.queue_depth()
+        if not self.paused and depth >= self.high_water:
+            self.paused = True
+            log.warning("backpressure_on", queued=depth, high_water=self.high_water)
+        elif self.paused and depth <= self.low_water:
+            self.paused = False
+            log.info("backpressure_off", queued=depth, low_water=self.low_water)
+
+
+class SeenFiles:
+    """Files already admitted, by inbox-relative path: (size, mtime_ns). Kept in Redis."""
+
+    def __init__(self, client, key: str):
+        self.r = client
+        self.key = key
+        self._cache: dict[str, tuple[int, int]] = {}
+        for path, value in client.hscan_iter(key, count=1000):
+            size, mtime = value.decode().split(":")[:2]
+            self._cache[path.decode("utf-8", "surrogateescape")] = (int(size), int(mtime))
+
+    def get(self, rel: str) -> tuple[int, int] | None:
+        return self._cache.get(rel)
+
+    def add(self, rel: str, size: int, mtime_ns: int) -> None:
+        self._cache[rel] = (size, mtime_ns)
+        self.r.hset(self.key, rel.encode("utf-8", "surrogateescape"), f"{size}:{mtime_ns}")

@@ -1,0 +1,31 @@
+"""`newsflow worker`: one Celery worker node (prefork pool) on the deployment's broker."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from newsflow.settings import Settings
+
+
+def run_worker(settings: Settings, concurrency: int | None, name: str | None) -> int:
+    # Each pool process runs one article at a time: one BLAS thread each, no oversubscription.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
+    os.environ.update(settings.as_env())  # flags reach tasks.app, which reads the environment
+    from tasks.app import app  # imported here: it attaches to the broker
+
+    node = name or f"newsflow-{os.getpid()}@{socket.gethostname()}"
+    argv = [
+        "worker",
+        "--pool=prefork",
+        f"--concurrency={concurrency or settings.workers}",
+        f"--queues={settings.queue}",
+        f"--hostname={node}",
+        f"--loglevel={settings.log_level.upper()}",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    app.worker_main(argv)
+    return 0

@@ -1,0 +1,1 @@
+"""newsflow test suite: one test module per project module."""

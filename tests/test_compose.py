@@ -1,0 +1,65 @@
+"""The compose file is valid Compose and every service runs a command the CLI has."""
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from newsflow.cli import build_parser
+from tests.conftest import REPO, SHARED
+
+SCHEMA = SHARED / "schemas" / "compose-spec.json"
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((REPO / "docker-compose.yml").read_text())
+
+
+def test_compose_matches_the_spec(compose):
+    """docker-compose.yml validates against the Compose specification's JSON schema."""
+    if not SCHEMA.exists():
+        pytest.skip(f"no schema at {SCHEMA}")
+    jsonschema.Draft7Validator(json.loads(SCHEMA.read_text())).validate(compose)
+
+
+def test_services_and_scaling(compose):
+    """redis (persistent, health-checked), watcher and a scalable worker share the image and volumes."""
+    services = compose["services"]
+    assert {"redis", "watcher", "worker"} <= set(services)
+    redis = services["redis"]
+    assert "--appendonly" in redis["command"] and "healthcheck" in redis
+    assert any(v.endswith(":/data") for v in redis["volumes"])
+    worker = services["worker"]
+    assert "container_name" not in worker and "ports" not in worker  # --scale worker=N works
+    assert any(v.endswith(":/data/results") for v in worker["volumes"])
+    assert any(v.endswith(":/data/inbox") for v in services["watcher"]["volumes"])
+    for name in ("watcher", "worker"):
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
+        assert services[name]["environment"]["NEWSFLOW_REDIS_URL"].startswith("redis://")
+    dockerfile = REPO / services["worker"]["build"]["dockerfile"]
+    assert dockerfile.exists()
+
+
+def test_every_service_command_exists_in_the_cli(compose):
+    """A service running `newsflow X ...` names a real subcommand and flags the CLI accepts."""
+    parser = build_parser()
+    checked = 0
+    for name, service in compose["services"].items():
+        command = service.get("command")
+        if not command or command[0] != "newsflow":
+            continue
+        args = parser.parse_args(command[1:])  # exits (SystemExit) on an unknown command or flag
+        assert args.command == command[1]
+        checked += 1
+    assert checked >= 2
+
+
+def test_dockerfile_builds_the_console_script():
+    """The image installs the package (so `newsflow` exists) and runs as a non-root user."""
+    text = (REPO / "ops" / "Dockerfile").read_text()
+    assert "pip install ." in text and "USER newsflow" in text
+    for package in ("newsflow", "tasks", "workers"):
+        assert f"COPY {package} " in text

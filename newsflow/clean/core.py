@@ -1,70 +1,244 @@
-"""First version of the cleaner: decode, detect the format, keep prose lines."""
+"""clean(): raw bytes of a page -> title, body paragraphs and metadata.
+
+Formats: plain text (every visible line of a page), HTML, scraper JSON.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
-from dataclasses import dataclass
 
+from newsflow.clean import lexicon as lx
+from newsflow.clean.dates import parse_field
+from newsflow.clean.decode import decode, normalise
+from newsflow.clean.errors import CleanError
+from newsflow.clean.profile import SiteProfile
+from newsflow.clean.settings import CleanSettings
+from newsflow.clean.text import extract_body, header_info, site_suffix, split_names, strip_site_suffix
 from newsflow.model import Cleaned, Document
 
+_HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+_HTML_TAGS = re.compile(r"</(?:p|div|span|a|li|td|h[1-6]|body|html|article|section)>", re.I)
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*(?:[-–]\s*\d{4})?)?\s*,?\s*([A-Z][\w.&' -]{1,60}?)(?:[.,|]|\s+all rights|\s*$)", re.I)
+_MAX_FIXPOINT_PASSES = 8
 
-class CleanError(ValueError):
-    """The input cannot be read as an article (undecodable, empty, no text)."""
-
-
-@dataclass(frozen=True)
-class CleanSettings:
-    #: A text line with fewer words than this is not body prose.
-    min_words: int = 8
-
-
-_WS = re.compile(r"[ \t\u00a0]+")
-_DATE = re.compile(r"\b(20\d\d|19\d\d)-(\d\d)-(\d\d)\b")
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    import charset_normalizer
-
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise CleanError("cannot detect the text encoding; is this a text file?")
-    return str(best), best.encoding
+#: JSON fields, most specific first.
+_TEXT_FIELDS = ("maintext", "text", "content", "body", "article", "articleBody", "article_text", "description")
+_HTML_FIELDS = ("html", "raw_html", "content_html", "body_html", "page")
+_TITLE_FIELDS = ("title", "headline", "title_page", "title_rss")
+_DATE_FIELDS = ("date_publish", "published", "datePublished", "published_at", "publish_date", "pubDate",
+                "date", "date_published", "created_at", "date_modify", "date_download")
+_AUTHOR_FIELDS = ("authors", "author", "byline", "creator")
+_OUTLET_FIELDS = ("outlet", "source_domain", "site_name", "sitename", "publisher", "source", "domain")
+_URL_FIELDS = ("url", "link", "canonical_url", "source_url")
 
 
-def clean(doc: Document, settings: CleanSettings = CleanSettings()) -> Cleaned:
-    if not doc.data.strip():
-        raise CleanError("the file is empty")
-    text, encoding = _decode(doc.data)
-    if "\x00" in text:
-        raise CleanError("the file is binary (contains NUL bytes), not text")
-    text = unicodedata.normalize("NFC", text)
-    fmt = "text"
-    title = published = None
-    if doc.name.lower().endswith(".json"):
+def sniff(name: str, text: str) -> str:
+    """ "json", "html" or "text", from the file name's extension and the content."""
+    lower = name.lower()
+    if lower.endswith(".json"):
+        return "json"
+    if lower.endswith((".html", ".htm", ".xhtml")):
+        return "html"
+    head = text[:2000]
+    if head.lstrip()[:1] in ("{", "["):
         try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CleanError(f"malformed JSON: {exc}") from None
-        if not isinstance(obj, dict):
-            raise CleanError("scraper JSON must be an object with a text field")
-        title = obj.get("title")
-        published = obj.get("date_publish") or obj.get("date")
-        text = obj.get("maintext") or obj.get("text") or obj.get("content") or ""
-        fmt = "json"
-    lines = [_WS.sub(" ", line).strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if title is None and lines:
-        title = lines[0]
-    body = tuple(line for line in lines if len(line.split()) >= settings.min_words)
-    if published is None:
-        match = _DATE.search(text)
-        published = match.group(0) if match else None
-    return Cleaned(title=title, paragraphs=body, published=published, format=fmt, encoding=encoding)
+            json.loads(text)
+            return "json"
+        except (ValueError, RecursionError):
+            pass
+    if _HTML_START.match(head) or len(_HTML_TAGS.findall(text[:20000])) >= 5:
+        return "html"
+    return "text"
+
+
+def _body_fixpoint(paragraphs: list[str], s: CleanSettings, profile: SiteProfile | None) -> list[str]:
+    """Re-clean the body as plain text until nothing changes: cleaning is idempotent by construction."""
+    for _ in range(_MAX_FIXPOINT_PASSES):
+        res = extract_body("\n".join(paragraphs), s, profile)
+        again = [res.lines[i].text for i in res.body]
+        if again == paragraphs:
+            break
+        paragraphs = again
+    return paragraphs
+
+
+def _dedupe(paragraphs: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for p in paragraphs:
+        key = " ".join(p.lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def _first_str(obj: dict, fields: tuple[str, ...]) -> str | None:
+    for f in fields:
+        v = obj.get(f)
+        if isinstance(v, str) and v.strip():
+            return v.strip()
+        if isinstance(v, dict):
+            name = v.get("name") or v.get("title")
+            if isinstance(name, str) and name.strip():
+                return name.strip()
+    return None
+
+
+def _authors_field(value: object) -> list[str]:
+    if isinstance(value, str):
+        return split_names(re.sub(r"^(?:by|von|par|por)\s+", "", value.strip(), flags=re.I))
+    if isinstance(value, list):
+        out = []
+        for v in value:
+            if isinstance(v, str) and v.strip():
+                out.append(" ".join(v.split()))
+            elif isinstance(v, dict) and isinstance(v.get("name"), str):
+                out.append(" ".join(v["name"].split()))
+        return out
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return [value["name"].strip()]
+    return []
+
+
+def _outlet_from_text(lines_text: list[str], first_line: str) -> str | None:
+    suffix = site_suffix(first_line) if first_line else None
+    if suffix:
+        return suffix
+    for line in reversed(lines_text[-60:]):
+        if len(line) > 120:
+            continue
+        m = _COPYRIGHT.search(line)
+        if m:
+            holder = m.group(1).strip(" .,-")
+            if holder and not holder.lower().startswith(("all rights", "by ")) and len(holder.split()) <= 6:
+                return holder
+    return None
+
+
+def _clean_text(text: str, s: CleanSettings, profile: SiteProfile | None, trusted: bool = False) -> dict:
+    res = extract_body(text, s, profile, trusted=trusted)
+    paragraphs = _dedupe([res.lines[i].text for i in res.body])
+    paragraphs = _body_fixpoint(paragraphs, s, profile)
+    info = header_info(res, s)
+    first = res.lines[0].text if res.lines else ""
+    info["outlet"] = _outlet_from_text([ln.text for ln in res.lines], first)
+    info["paragraphs"] = paragraphs
+    return info
+
+
+def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dict:
+    from newsflow.clean.html import extract_html
+
+    r = extract_html(html, s)
+    if r.fallback:
+        info = _clean_text(r.text, s, profile)
+    else:
+        if s.html_paragraph_filter:
+            info = _clean_text(r.text, s, profile, trusted=True)
+        else:
+            info = {"paragraphs": [p for p in r.text.split("\n") if p.strip()], "title": None,
+                    "published": None, "authors": [], "outlet": None}
+    info["title"] = r.title or info.get("title")
+    info["published"] = r.published or info.get("published")
+    info["authors"] = list(r.authors) or info.get("authors") or []
+    info["outlet"] = r.outlet or info.get("outlet")
+    info["url"] = r.url
+    return info
+
+
+def _clean_json(text: str, s: CleanSettings, profile: SiteProfile | None) -> dict:
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise CleanError(f"malformed JSON ({exc}); a scraper JSON file must be one object with a text or html field") from None
+    if isinstance(obj, list) and obj and isinstance(obj[0], dict):
+        obj = obj[0]
+    if not isinstance(obj, dict):
+        raise CleanError("scraper JSON must be an object with a text field (maintext, text, content) or an html field")
+    body = _first_str(obj, _TEXT_FIELDS)
+    html = _first_str(obj, _HTML_FIELDS)
+    if body and "<" in body and sniff("", body) == "html":
+        html, body = html or body, None
+    if body:
+        info = _clean_text(normalise(body, s.repair_mojibake), s, profile, trusted=True)
+    elif html:
+        info = _clean_html(normalise(html, s.repair_mojibake), s, profile)
+    else:
+        raise CleanError(
+            "scraper JSON has no text: expected a non-empty 'maintext', 'text', 'content' or 'html' field"
+        )
+    title = _first_str(obj, _TITLE_FIELDS)
+    if title:
+        info["title"] = normalise(title, s.repair_mojibake).strip()
+    for f in _DATE_FIELDS:
+        iso = parse_field(obj.get(f), s.min_year)
+        if iso:
+            info["published"] = iso
+            break
+    for f in _AUTHOR_FIELDS:
+        names = _authors_field(obj.get(f))
+        if names:
+            info["authors"] = names
+            break
+    outlet = _first_str(obj, _OUTLET_FIELDS)
+    if outlet:
+        info["outlet"] = outlet
+    url = _first_str(obj, _URL_FIELDS)
+    if url:
+        info["url"] = url
+    return info
+
+
+def clean(doc: Document, settings: CleanSettings = CleanSettings(), profile: SiteProfile | None = None) -> Cleaned:
+    """Title, body paragraphs and metadata of one input.
+
+    Raises CleanError (a ValueError) with an actionable message when the input
+    cannot be an article; never anything else.
+    """
+    try:
+        return _clean(doc, settings, profile)
+    except CleanError:
+        raise
+    except RecursionError:
+        raise CleanError("the input is nested too deeply to read (JSON or HTML); is it really an article?") from None
+    except MemoryError:
+        raise CleanError("the input is too large to clean in memory; split it or raise the worker's memory") from None
+    except Exception as exc:  # a bug or an extractor failing on odd input: say so, keep the contract
+        raise CleanError(f"could not read the input as an article ({type(exc).__name__}: {exc})") from None
+
+
+def _clean(doc: Document, s: CleanSettings, profile: SiteProfile | None) -> Cleaned:
+    data = doc.data
+    if not data or not data.strip():
+        raise CleanError("the file is empty; drop a text, HTML or JSON file with an article")
+    raw, encoding = decode(data)
+    fmt = sniff(doc.name or "", raw)
+    if fmt == "json":
+        info = _clean_json(raw, s, profile)
+    elif fmt == "html":
+        info = _clean_html(normalise(raw, s.repair_mojibake), s, profile)
+    else:
+        info = _clean_text(normalise(raw, s.repair_mojibake), s, profile)
+    paragraphs = tuple(info["paragraphs"])
+    title = info.get("title")
+    if title:
+        title = " ".join(normalise(title, s.repair_mojibake).split()) or None
+    if not paragraphs and not title:
+        raise CleanError("no article text found: the file has no prose (only menus, links or markup?)")
+    authors = tuple(dict.fromkeys(a for a in info.get("authors") or () if a))
+    url = info.get("url") or (doc.hints.get("url") if doc.hints else None)
+    return Cleaned(
+        title=title,
+        paragraphs=paragraphs,
+        published=info.get("published"),
+        authors=authors,
+        outlet=info.get("outlet"),
+        url=url,
+        format=fmt,
+        encoding=encoding,
+    )
+
+
+__all__ = ["clean", "sniff", "CleanError", "CleanSettings", "SiteProfile", "lx", "strip_site_suffix"]

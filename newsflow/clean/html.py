@@ -1,0 +1,142 @@
+"""HTML pages: trafilatura's main text and metadata, then our paragraph filter and metadata merge."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from newsflow.clean.dates import parse_field
+from newsflow.clean.settings import CleanSettings
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "section", "article",
+    "header", "footer", "nav", "aside", "blockquote", "pre", "figcaption", "figure", "dd", "dt", "ul", "ol",
+    "table", "main", "form", "hr", "title", "address",
+}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "head", "object", "embed", "canvas"}
+
+
+@dataclass
+class HtmlResult:
+    text: str  # main text, one paragraph a line
+    title: str | None = None
+    published: str | None = None
+    authors: tuple[str, ...] = ()
+    outlet: str | None = None
+    url: str | None = None
+    fallback: bool = False  # True: `text` is the page's visible text, not an extraction
+
+
+def _parse(html: str):
+    import lxml.html
+
+    try:
+        return lxml.html.fromstring(html)
+    except (ValueError, TypeError):
+        # e.g. a str with an encoding declaration: parse it as bytes
+        return lxml.html.fromstring(html.encode("utf-8", "surrogatepass"))
+
+
+def visible_lines(tree) -> str:
+    """Every visible line of a page, as a scraper that copies the page gets it."""
+    out: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        line = " ".join("".join(buf).split())
+        if line:
+            out.append(line)
+        buf.clear()
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS or not tag:
+            if el.tail and tag:
+                buf.append(el.tail)
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            flush()
+        if el.text:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            flush()
+        if el.tail:
+            buf.append(el.tail)
+
+    body = tree.find(".//body")
+    walk(body if body is not None else tree)
+    flush()
+    return "\n".join(out)
+
+
+_LD_DATE_KEYS = ("datePublished", "dateCreated", "uploadDate")
+
+
+def _json_ld_dates(tree, s: CleanSettings) -> str | None:
+    """datePublished of the page's main JSON-LD item (Article/NewsArticle/BlogPosting/...)."""
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                for key in _LD_DATE_KEYS:
+                    if key in item:
+                        iso = parse_field(item[key], s.min_year)
+                        if iso:
+                            return iso
+                stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
+    return None
+
+
+def _author_list(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    parts = [p.strip() for p in re.split(r";|\band\b|,", value) if p.strip()]
+    return tuple(p for p in parts if 1 <= len(p.split()) <= 5)
+
+
+def extract_html(html: str, s: CleanSettings) -> HtmlResult:
+    """Main text (one paragraph a line) and metadata of an HTML page."""
+    import trafilatura
+
+    tree = _parse(html)
+    try:
+        doc = trafilatura.bare_extraction(
+            tree,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=s.html_include_tables,
+            favor_recall=s.html_favor_recall,
+            date_extraction_params={"original_date": True, "extensive_search": s.html_extensive_date_search},
+        )
+    except Exception:  # trafilatura raises assorted errors on odd markup: fall back to visible text
+        doc = None
+    if doc is None or not (doc.text or "").strip():
+        try:
+            tree = _parse(html)
+            text = visible_lines(tree)
+        except Exception:
+            text = re.sub(r"<[^>]+>", "\n", html)
+        return HtmlResult(text=text, fallback=True)
+    published = parse_field(doc.date, s.min_year) if doc.date else None
+    return HtmlResult(
+        text=doc.text,
+        title=doc.title or None,
+        published=published,
+        authors=_author_list(doc.author),
+        outlet=doc.sitename or None,
+        url=doc.url or None,
+    )

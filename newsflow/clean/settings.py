@@ -1,0 +1,98 @@
+"""The clean stage's thresholds and heuristics, as data (one frozen value).
+
+Any field can be overridden from the environment as `NEWSFLOW_CLEAN_<FIELD>`
+(see newsflow.settings). Word counts are counted as \\w+ tokens (CJK text:
+about two characters a word).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CleanSettings:
+    # -- line classes (plain text and the paragraphs an HTML extractor returns) --
+    #: A line is body prose ("good") from this many words on ...
+    good_min_words: int = 10
+    #: ... when at least this share of its words are stop words ...
+    good_min_stopword_ratio: float = 0.2
+    #: ... and it ends like a sentence (., !, ?, closing quote, ...).
+    good_needs_terminal: bool = True
+    #: A shorter or less wordy line is "near" prose from this many words on ...
+    near_min_words: int = 4
+    #: ... with at least this share of stop words.
+    near_min_stopword_ratio: float = 0.1
+    #: A line with no stop words is never prose unless the text has no known language
+    #: (share of the document's words that are stop words below this).
+    unknown_language_max_stopword_ratio: float = 0.05
+    #: Words a line may have and still be matched as a whole-line furniture label ("Share", "Log in").
+    furniture_max_words: int = 12
+
+    # -- choosing the article's span (maximum-sum run of line scores) --
+    #: Score of a near line per word (good lines score one per word).
+    near_weight: float = 0.5
+    #: Score of a short or unclassified line (negative: furniture between prose blocks).
+    short_penalty: float = 3.0
+    #: Score of a line matched as furniture (share buttons, promos, captions, ...).
+    furniture_penalty: float = 6.0
+    #: Score of a line that opens the post-article zone ("Related", "Comments", "More from ...").
+    end_marker_penalty: float = 40.0
+    #: A good line shorter than this share of the document's median good line, next to
+    #: furniture, is taken as part of the furniture block (promo blurbs).
+    promo_relative_length: float = 0.0
+
+    # -- another article glued after the real one --
+    #: Prose lines needed before a header-like cluster (date line, repeated headline)
+    #: is read as the start of another article.
+    boundary_min_good_lines: int = 3
+    #: Lines a repeated headline pair may be apart to count as a new article's header.
+    boundary_repeat_window: int = 8
+
+    # -- repeated lines --
+    #: A line occurring this often in one document is furniture (menus, tickers) ...
+    repeat_min_count: int = 2
+    #: ... unless it has at least this many words: then only its first occurrence is kept.
+    repeat_keep_min_words: int = 25
+
+    # -- inside the chosen span --
+    #: Keep short lines (subheadings) that sit between two prose lines of the body.
+    keep_subheadings: bool = True
+    #: Most words a kept subheading may have.
+    subheading_max_words: int = 12
+
+    # -- title, dates, bylines --
+    #: Most words a headline may have.
+    title_max_words: int = 30
+    #: Lines after the start of the body still searched for a dateline or byline.
+    header_lines_after_body: int = 3
+    #: Lines before the body searched for the headline, dateline and byline.
+    header_lines_before_body: int = 40
+    #: Dates before this year are not publication dates of news (copyright lines, history).
+    min_year: int = 1995
+    #: Run htmldate's extensive search (slower) when the HTML metadata has no date.
+    html_extensive_date_search: bool = True
+
+    # -- HTML --
+    #: Let trafilatura prefer recall (it keeps more; our paragraph filter removes furniture).
+    html_favor_recall: bool = True
+    #: Keep tables from HTML (data tables are often part of the article).
+    html_include_tables: bool = True
+    #: Run our paragraph filter over trafilatura's paragraphs.
+    html_paragraph_filter: bool = True
+
+    # -- Unicode --
+    #: Repair mojibake with ftfy when the text shows its signatures.
+    repair_mojibake: bool = True
+
+    # -- site learning (newsflow.siteprofile) --
+    #: A line seen in this many different documents of one site is that site's furniture.
+    site_min_docs: int = 3
+    #: Lines longer than this many words are never learned (prose is not furniture).
+    site_learn_max_words: int = 40
+    #: Most distinct lines remembered per site (least frequent are evicted first).
+    site_max_lines: int = 4000
+    #: Most document signatures remembered per site (to not count one article twice).
+    site_max_docs: int = 2000
+    #: Days a site's profile lives after it was last updated.
+    site_ttl_days: int = 30

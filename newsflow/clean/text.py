@@ -1,0 +1,350 @@
+"""The line and block classifier: a page's visible lines -> the article's body.
+
+Signals (all general, none per site): line length, stop-word density,
+sentence shape (does it end like a sentence), furniture patterns (buttons,
+promos, captions, bylines, datelines, tickers, teaser cards), lines repeated
+within the document, lines the site repeats across documents (SiteProfile),
+markers that open the post-article zone, and headers of another article glued
+after the real one.
+
+The body is the run of lines with the highest total score (prose scores its
+words, furniture a penalty), cut where another article begins, keeping its
+prose lines and the subheadings between them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from newsflow.clean import lexicon as lx
+from newsflow.clean.dates import date_line_score, find_dates, is_date_line
+from newsflow.clean.profile import SiteProfile, line_key
+from newsflow.clean.settings import CleanSettings
+
+GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(slots=True)
+class Line:
+    """One non-empty line with its features."""
+
+    pos: int
+    text: str  # whitespace-normalised, leading bullet removed
+    words: int
+    stop: float
+    terminal: bool
+    kind: int = SHORT
+    why: str = ""
+    end_marker: bool = False
+    dates: list = field(default_factory=list)
+    weight: float = 0.0
+
+
+def _tokens(text: str) -> tuple[int, float]:
+    """Word count and stop-word share of a line (CJK: by characters)."""
+    cjk = len(lx.CJK_RE.findall(text))
+    if cjk > 4:
+        func = sum(1 for ch in text if ch in lx.CJK_FUNCTION_CHARS)
+        return max(1, cjk // 2) + len(re.findall(r"[A-Za-z]+", text)), min(1.0, 2 * func / cjk)
+    words = _WORD.findall(text.lower())
+    if not words:
+        return 0, 0.0
+    stop = sum(1 for w in words if w in lx.STOPWORDS)
+    return len(words), stop / len(words)
+
+
+def make_lines(text: str) -> list[Line]:
+    out = []
+    for raw in text.split("\n"):
+        s = raw.strip()
+        if not s:
+            continue
+        s = lx.BULLET.sub("", s).strip()
+        if not s or not _WORD.search(s):
+            continue
+        words, stop = _tokens(s)
+        out.append(Line(len(out), s, words, stop, s[-1] in lx.TERMINAL))
+    return out
+
+
+@dataclass
+class BodyResult:
+    """What the classifier found: body line positions, the lines, and the header zone."""
+
+    lines: list[Line]
+    body: list[int]
+    start: int  # first body line (or len(lines))
+    end: int  # last body line (or -1)
+
+
+def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[str, int],
+              profile: SiteProfile | None, seen: set[str], trusted: bool) -> None:
+    text = ln.text
+    low = text.lower()
+    key = line_key(text)
+    if profile is not None and key in profile.lines:
+        ln.kind, ln.why = BAD, "site"
+        return
+    count = repeats.get(key, 1)
+    if count >= s.repeat_min_count:
+        if ln.words < s.repeat_keep_min_words or key in seen:
+            ln.kind, ln.why = BAD, "repeat"
+            seen.add(key)
+            return
+        seen.add(key)
+    if ln.words <= 6 and lx.END_MARKER.match(low):
+        ln.end_marker = True
+        ln.kind, ln.why = BAD, "end"
+        return
+    if ln.words <= s.furniture_max_words and lx.FURNITURE_LINE.match(low):
+        ln.kind, ln.why = BAD, "furniture"
+        return
+    if lx.NUMERIC.match(text):
+        ln.kind, ln.why = BAD, "numeric"
+        return
+    if lx.FURNITURE_PHRASE.search(low):
+        ln.kind, ln.why = BAD, "promo"
+        return
+    if lx.CAPTION.search(text):
+        ln.kind, ln.why = BAD, "caption"
+        return
+    if lx.INLINE_LINK.match(text):
+        ln.kind, ln.why = BAD, "link"
+        return
+    if ln.words <= 12 and lx.BYLINE.match(text) and not ln.terminal:
+        ln.kind, ln.why = BAD, "byline"
+        return
+    ln.dates = find_dates(text) if ln.words <= 20 else []
+    if ln.dates and is_date_line(text, ln.dates):
+        ln.kind, ln.why = BAD, "date"
+        return
+    if len(lx.GLUED.findall(text)) >= 1 and not ln.terminal and not trusted:
+        ln.kind, ln.why = BAD, "teaser"
+        return
+    if lx.BIO.search(text) and ln.words < 80:
+        ln.kind, ln.why = BAD, "bio"
+        return
+    stop_ok = ln.stop >= s.good_min_stopword_ratio or not language_known
+    if ln.words >= s.good_min_words and stop_ok and (ln.terminal or not s.good_needs_terminal):
+        ln.kind = GOOD
+    elif ln.words >= s.near_min_words and (ln.stop >= s.near_min_stopword_ratio or not language_known):
+        ln.kind = NEAR
+    else:
+        ln.kind = SHORT
+
+
+def _weights(lines: list[Line], s: CleanSettings) -> None:
+    for ln in lines:
+        if ln.kind == GOOD:
+            ln.weight = float(ln.words)
+        elif ln.kind == NEAR:
+            ln.weight = ln.words * s.near_weight if ln.terminal else -s.short_penalty / 2
+        elif ln.kind == SHORT:
+            ln.weight = -s.short_penalty
+        elif ln.end_marker:
+            ln.weight = -s.end_marker_penalty
+        else:
+            ln.weight = -s.furniture_penalty
+
+
+def _best_run(lines: list[Line], lo: int, hi: int) -> tuple[int, int, float]:
+    """The contiguous run of lines in [lo, hi) with the largest total weight."""
+    best, best_s, best_e = float("-inf"), lo, lo - 1
+    cur, cur_s = 0.0, lo
+    for i in range(lo, hi):
+        if cur <= 0:
+            cur, cur_s = 0.0, i
+        cur += lines[i].weight
+        if cur > best:
+            best, best_s, best_e = cur, cur_s, i
+    return best_s, best_e, best
+
+
+def _boundaries(lines: list[Line], s: CleanSettings, start: int, end: int) -> list[int]:
+    """Positions inside [start, end] where another article's header begins.
+
+    A header is a cluster of non-prose lines between prose blocks that holds a
+    date line or a headline repeated a few lines apart (as article pages
+    print their headline twice), after enough prose of the first article.
+    """
+    cuts = []
+    good_seen = 0
+    i = start
+    while i <= end:
+        ln = lines[i]
+        if ln.kind == GOOD:
+            good_seen += 1
+            i += 1
+            continue
+        # a cluster of non-good lines (a short caption-like good line may sit inside)
+        j = i
+        while j <= end and lines[j].kind != GOOD:
+            j += 1
+        if good_seen >= s.boundary_min_good_lines and j <= end:
+            cluster = range(max(start, i - 2), j)
+            has_date = any(lines[k].why == "date" for k in cluster)
+            texts = [lines[k].text.lower() for k in cluster if lines[k].kind != GOOD]
+            has_repeat = len(texts) != len(set(texts)) and any(
+                lines[k].why == "repeat" and lines[k].words >= 3 for k in cluster
+            )
+            if has_date or has_repeat:
+                # the new article's header starts at the first title-like or repeated line
+                first = i
+                for k in cluster:
+                    if lines[k].why in ("repeat", "date") or (lines[k].kind != GOOD and k >= i):
+                        first = k
+                        break
+                cuts.append(first)
+                good_seen = 0
+        i = j
+    return cuts
+
+
+def extract_body(text: str, s: CleanSettings, profile: SiteProfile | None = None,
+                 trusted: bool = False) -> BodyResult:
+    """Classify the lines of `text` and pick the article's body lines.
+
+    `trusted`: the lines are an extractor's or scraper's paragraphs (already
+    mostly body): every non-furniture line of the span is kept.
+    """
+    lines = make_lines(text)
+    if not lines:
+        return BodyResult(lines, [], 0, -1)
+    total_words = sum(ln.words for ln in lines)
+    total_stop = sum(ln.words * ln.stop for ln in lines)
+    language_known = total_words > 0 and total_stop / total_words >= s.unknown_language_max_stopword_ratio
+    repeats: dict[str, int] = {}
+    for ln in lines:
+        k = line_key(ln.text)
+        repeats[k] = repeats.get(k, 0) + 1
+    seen: set[str] = set()
+    for ln in lines:
+        _classify(ln, s, language_known, repeats, profile, seen, trusted)
+    _weights(lines, s)
+    start, end, score = _best_run(lines, 0, len(lines))
+    if score <= 0:
+        return BodyResult(lines, [], len(lines), -1)
+    cuts = _boundaries(lines, s, start, end)
+    if cuts:
+        segments = []
+        edges = [start, *cuts, end + 1]
+        for a, b in zip(edges, edges[1:]):
+            sa, sb, sc = _best_run(lines, a, b)
+            segments.append((sc, sa, sb))
+        # the first article of the page unless a later one is much longer
+        first = segments[0]
+        best = max(segments)
+        _, start, end = first if first[0] >= best[0] / 2 else best
+    # shrink to the first and last prose line
+    while start <= end and lines[start].kind not in (GOOD, NEAR):
+        start += 1
+    while end >= start and lines[end].kind not in (GOOD, NEAR):
+        end -= 1
+    body = []
+    for i in range(start, end + 1):
+        ln = lines[i]
+        if ln.kind in (GOOD, NEAR):
+            body.append(i)
+        elif ln.kind == SHORT and (trusted or s.keep_subheadings) and ln.words <= s.subheading_max_words:
+            prev_ok = i > start and lines[i - 1].kind in (GOOD, NEAR)
+            next_ok = i < end and lines[i + 1].kind == GOOD
+            if trusted or (prev_ok and next_ok and ln.words >= 2):
+                body.append(i)
+    return BodyResult(lines, body, start if body else len(lines), end if body else -1)
+
+
+def header_info(res: BodyResult, s: CleanSettings) -> dict:
+    """Headline, dateline and byline from the lines around the body's start."""
+    lines = res.lines
+    first_body = res.start if res.body else len(lines)
+    lo = max(0, first_body - s.header_lines_before_body)
+    hi = min(len(lines), first_body + s.header_lines_after_body)
+    title_pos = None
+    title = None
+    # the page title (first line) names the headline; a later line equal to its
+    # headline part is the on-page headline.
+    top = lines[0].text if lines else ""
+    for k in range(first_body - 1, lo - 1, -1):
+        ln = lines[k]
+        if _title_like(ln, s) and _similar(ln.text, top):
+            title, title_pos = ln.text, k
+            break
+    if title is None:
+        for k in range(first_body - 1, lo - 1, -1):
+            if _title_like(lines[k], s):
+                title, title_pos = lines[k].text, k
+                break
+    if title is None and lines and _title_like(lines[0], s):
+        title, title_pos = lines[0].text, 0
+    if title is not None and title_pos == 0:
+        title = strip_site_suffix(title)
+    best = None
+    authors: list[str] = []
+    for k in range(lo, hi):
+        ln = lines[k]
+        if k in res.body and ln.kind == GOOD:
+            continue
+        if ln.why == "byline" or (ln.why == "date" and lx.BYLINE.match(ln.text)):
+            authors.extend(split_names(lx.BYLINE.match(ln.text).group("names")))
+        dates = ln.dates if ln.dates else (find_dates(ln.text) if ln.words <= 20 else [])
+        if not dates or not is_date_line(ln.text, dates, max_other_words=10):
+            continue
+        before_title = title_pos is not None and k < title_pos
+        score = date_line_score(ln.text, dates, before_title)
+        if score and (best is None or score > best[0]):
+            best = (score, dates[0][2])
+    return {"title": title, "published": best[1] if best else None, "authors": authors}
+
+
+_TITLE_SEP = re.compile(r"\s+[|–—\-:·•»]\s+")
+
+
+def strip_site_suffix(title: str) -> str:
+    """ "Headline - The Site" -> "Headline" (the longest part of a page title)."""
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    return max(parts, key=len)
+
+
+def site_suffix(title: str) -> str | None:
+    """The site part of a page title ("Headline - The Site" -> "The Site"), if it has one."""
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return None
+    head = max(parts, key=len)
+    rest = [p for p in parts if p is not head and 0 < len(p.split()) <= 5]
+    return rest[-1].strip() if rest else None
+
+
+def _title_like(ln: Line, s: CleanSettings) -> bool:
+    if ln.kind == BAD and ln.why not in ("repeat",):
+        return False
+    if ln.words < 3 or ln.words > s.title_max_words:
+        return False
+    if ln.text[-1] in ".:;," or ln.text[0].islower():
+        return False
+    return True
+
+
+def _similar(a: str, b: str) -> bool:
+    ta, tb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    if not ta or not tb:
+        return False
+    return len(ta & tb) / len(ta) >= 0.7
+
+
+_NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bwith\b|\bmit\b)\s*", re.I)
+
+
+def split_names(names: str) -> list[str]:
+    """ "Jane Doe and John Roe, Reuters" -> ["Jane Doe", "John Roe", "Reuters"] (cleaned of dates and roles)."""
+    names = re.split(r"\s+(?:-|–|—|\||·)\s+|\s*\d", names)[0]
+    out = []
+    for part in _NAME_SPLIT.split(names):
+        part = part.strip(" .,;:|")
+        if 1 <= len(part.split()) <= 4 and part[:1].isupper():
+            out.append(part)
+    return out

@@ -83,6 +83,51 @@ class Keys:
 
     # -- fingerprint index (duplicates and stories) ---------------------
     # (keys of newsflow.index; added by the fingerprint work)
+    # All under `<prefix>:fp:`; the Lua script of newsflow.index builds the
+    # sharded names from `fp_base()` exactly as the methods below do.
+    def fp_base(self) -> str:
+        """Common prefix of every key of the fingerprint index."""
+        return self._k("fp")
+
+    def fp_seq(self) -> str:
+        """STRING counter: the last internal article number (1, 2, ...) handed out by the index."""
+        return self._k("fp", "seq")
+
+    def fp_originals(self) -> str:
+        """STRING counter: indexed articles that are not duplicates (the N of the story IDF)."""
+        return self._k("fp", "n")
+
+    def fp_stories(self) -> str:
+        """STRING counter: stories (articles that started a new story)."""
+        return self._k("fp", "stories")
+
+    def fp_ids(self, shard: int) -> str:
+        """HASH: raw 16-byte article id -> internal number (shard = first two id bytes mod 4096)."""
+        return self._k("fp", "id", str(shard))
+
+    def fp_numbers(self, chunk: int) -> str:
+        """STRING: 16-byte raw article ids of numbers 256*chunk+1 .. 256*(chunk+1), fixed slots."""
+        return self._k("fp", "num", str(chunk))
+
+    def fp_records(self, chunk: int) -> str:
+        """STRING: fixed-size binary records (placement, MinHash, story vector) of 64 numbers."""
+        return self._k("fp", "rec", str(chunk))
+
+    def fp_sha(self, shard: int) -> str:
+        """HASH: first 8 bytes of content_sha256 -> number of its first article (exact duplicates)."""
+        return self._k("fp", "sha", str(shard))
+
+    def fp_lsh(self, shard: int) -> str:
+        """HASH: band * 2**32 + MinHash row value -> packed uint32 numbers (LSH buckets, first seen)."""
+        return self._k("fp", "lsh", str(shard))
+
+    def fp_df(self, shard: int) -> str:
+        """HASH: 32-bit story-term hash -> document frequency among non-duplicate articles."""
+        return self._k("fp", "df", str(shard))
+
+    def fp_postings(self, shard: int) -> str:
+        """HASH: 32-bit story-term hash -> packed uint32 numbers of its most recent articles."""
+        return self._k("fp", "post", str(shard))
 
     # -- tag index (entities and topics) --------------------------------
     # (keys of the entity/topic index; added by the tagging work)

@@ -1,44 +1,293 @@
-"""First version: SHA-256 of the normalised text and a 64-bit SimHash of word shingles."""
+"""Fingerprint stage: the exact hash, the near-duplicate MinHash and the story terms of an article.
+
+Pure: no Celery, Redis, watchdog or filesystem; numpy and hashlib only.
+
+* ``content_sha256``: SHA-256 of the normalised word sequence (NFKC, case-folded,
+  punctuation dropped, British spellings folded to American ones), so the same
+  article inside different page chrome or typography hashes the same.
+* ``minhash``: 128 MinHash values over word ``shingle_words``-grams of that
+  sequence.  The index keeps the low byte of each (b-bit MinHash, Li & König
+  2010: 128 bytes per article) to estimate Jaccard similarity and, with the
+  shingle count, containment; the full 32-bit values of the first
+  ``lsh_bands`` permutations are the LSH bucket keys (one row per band).
+* ``story_terms``: content words (stop words dropped, light stemming) and the
+  tagger's named entities, weighted by log term frequency; entities and title
+  words count more.  The index turns them into TF-IDF vectors with document
+  frequencies it keeps online.
+
+Why MinHash and not a 64-bit SimHash (measured on the duplicates set, cleaned
+text): copies there differ by page chrome, trimmed tails and cut paragraphs,
+so true copies have Jaccard similarities down to ~0.2 and containment down to
+~0.4; a SimHash at Hamming distance <= 3 only finds copies above ~0.9
+similarity. See the module docstring of ``newsflow.index`` for the index.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from newsflow.model import Cleaned, Fingerprint, Tags
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+#: Version of the signature layout; stored in the result so old records can be told apart.
+SIGNATURE_VERSION = 1
+#: Number of MinHash permutations (fixed: the index stores one byte of each).
+NUM_PERM = 128
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_APOS = re.compile(r"['’]")
 
 
 @dataclass(frozen=True)
 class FingerprintSettings:
-    #: Words per shingle for the SimHash.
-    shingle_words: int = 3
-    #: Hamming distance at or below which two SimHashes are near-duplicates.
-    max_hamming: int = 3
-    #: Days within which articles can share a story.
+    """Thresholds of the fingerprint stage and the shared index (data, not code).
+
+    Any scalar field can be overridden as ``NEWSFLOW_FINGERPRINT_<FIELD>``.
+    """
+
+    #: Words per shingle for the MinHash (4: robust to one-word spelling edits, still specific).
+    shingle_words: int = 4
+    #: LSH bands (one 32-bit MinHash row each) looked up per article; more bands, more recall, more memory.
+    lsh_bands: int = 16
+    #: Article ids kept per LSH bucket (first seen win); bounds the candidates per query at bands x this.
+    lsh_bucket_size: int = 3
+    #: A copy must contain at least this share of the shorter text's shingles (estimated containment).
+    dup_containment: float = 0.6
+    #: ... and have at least this Jaccard similarity (guards against a short text inside a long page).
+    dup_jaccard: float = 0.25
+    #: Jaccard similarity at or above which two texts are copies whatever their lengths.
+    dup_jaccard_alone: float = 0.5
+    #: Story terms sent to the index per article (the strongest by weight).
+    max_story_terms: int = 120
+    #: Weight multiplier of a named entity (PERSON, ORG, GPE, ...) as a story term.
+    entity_boost: float = 2.0
+    #: Weight multiplier of a word that appears in the headline.
+    title_boost: float = 1.5
+    #: Terms in an article's stored story vector (TF-IDF, strongest first).
+    story_vector_terms: int = 24
+    #: Of these, the strongest ones whose posting lists are searched for earlier articles.
+    story_posting_terms: int = 8
+    #: Articles kept per posting list (most recent); bounds the candidates per query.
+    story_posting_size: int = 15
+    #: Candidates (by number of shared posting terms) whose full vectors are compared.
+    story_max_candidates: int = 40
+    #: Cosine similarity of TF-IDF vectors at or above which an article joins an earlier article's story.
+    story_threshold: float = 0.3
+    #: Days within which two articles can share a story (by publication date; unknown dates always can).
     story_window_days: int = 7
 
 
+# -- text normalisation -----------------------------------------------------
+
+#: British -> American spellings that suffix rules below do not catch.
+_SPELLING = {
+    "programme": "program", "programmes": "programs", "grey": "gray", "greys": "grays",
+    "tyre": "tire", "tyres": "tires", "kerb": "curb", "cheque": "check", "cheques": "checks",
+    "aluminium": "aluminum", "mum": "mom", "jewellery": "jewelry", "plough": "plow",
+    "pyjamas": "pajamas", "storey": "story", "storeys": "stories", "sceptic": "skeptic",
+    "sceptical": "skeptical", "manoeuvre": "maneuver", "manoeuvres": "maneuvers",
+    "paediatric": "pediatric", "anaemia": "anemia", "oestrogen": "estrogen", "foetus": "fetus",
+    "draught": "draft", "gaol": "jail", "whilst": "while", "amongst": "among", "towards": "toward",
+}
+_SUFFIX_RULES = (  # applied to words longer than 5 characters; folding both sides is harmless
+    (re.compile(r"isation(s?)$"), r"ization\1"),
+    (re.compile(r"is(e|es|ed|ing|er|ers)$"), r"iz\1"),
+    (re.compile(r"ys(e|es|ed|ing)$"), r"yz\1"),
+    (re.compile(r"our(s|ed|ing|ite|ites|able|ful|less)?$"), r"or\1"),
+    (re.compile(r"tre(s?)$"), r"ter\1"),
+    (re.compile(r"ogue(s?)$"), r"og\1"),
+    (re.compile(r"ence(s?)$"), r"ense\1"),
+    (re.compile(r"ll(ed|ing|er|ers)$"), r"l\1"),
+    (re.compile(r"ae"), "e"),
+)
+
+
+@lru_cache(maxsize=200_000)
+def _fold_spelling(word: str) -> str:
+    if word in _SPELLING:
+        return _SPELLING[word]
+    if len(word) > 5:
+        for pattern, repl in _SUFFIX_RULES:
+            word = pattern.sub(repl, word)
+    return word
+
+
 def normalised_words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
+    """The word sequence both hashes are computed on: NFKC, case-folded, no punctuation, US spelling."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return [_fold_spelling(_APOS.sub("", w)) for w in _WORD.findall(text)]
 
 
-def simhash64(words: list[str], n: int) -> int:
-    weights = [0] * 64
-    shingles = [" ".join(words[i : i + n]) for i in range(max(1, len(words) - n + 1))]
-    for shingle in shingles:
-        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+# -- MinHash -------------------------------------------------------------------
+
+_MASK64 = (1 << 64) - 1
+
+
+def _u64(label: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(label, digest_size=8).digest(), "little")
+
+
+@lru_cache(maxsize=200_000)
+def _word_hash(word: str) -> int:
+    return _u64(word.encode("utf-8"))
+
+
+# Multiply-shift hash family (odd multipliers), fixed forever: the index stores these values.
+_PERM_A = np.array([_u64(b"newsflow-minhash-a-%d" % i) | 1 for i in range(NUM_PERM)], dtype=np.uint64)
+_PERM_B = np.array([_u64(b"newsflow-minhash-b-%d" % i) for i in range(NUM_PERM)], dtype=np.uint64)
+_SHINGLE_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def shingle_hashes(words: list[str], n: int) -> np.ndarray:
+    """Distinct 64-bit hashes of the word n-grams of `words` (the whole text when shorter than n)."""
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    h = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    n = max(1, min(n, len(h)))
+    acc = h[: len(h) - n + 1].copy()
+    with np.errstate(over="ignore"):
+        for k in range(1, n):
+            acc = acc * _SHINGLE_MULT + h[k : len(h) - n + 1 + k]
+            acc ^= acc >> np.uint64(29)
+    return np.unique(acc)
+
+
+def minhash(hashes: np.ndarray) -> np.ndarray:
+    """128 MinHash values (uint32) of a set of 64-bit shingle hashes; all 0xFFFFFFFF for an empty set."""
+    if hashes.size == 0:
+        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+    out = np.empty(NUM_PERM, dtype=np.uint32)
+    step = max(1, 2_000_000 // hashes.size)  # bound the temporary matrix to ~16 MB
+    with np.errstate(over="ignore"):
+        for i in range(0, NUM_PERM, step):
+            a = _PERM_A[i : i + step, None]
+            b = _PERM_B[i : i + step, None]
+            values = (a * hashes[None, :] + b) >> np.uint64(32)
+            out[i : i + step] = values.min(axis=1).astype(np.uint32)
+    return out
+
+
+def jaccard_estimate(sig_a: bytes, sig_b: bytes) -> float:
+    """Jaccard similarity estimated from two b-bit (8-bit) MinHash signatures."""
+    a = np.frombuffer(sig_a, dtype=np.uint8)
+    b = np.frombuffer(sig_b, dtype=np.uint8)
+    match = float(np.mean(a == b))
+    return max(0.0, (match - 1 / 256) / (1 - 1 / 256))
+
+
+def containment_estimate(jaccard: float, size_a: int, size_b: int) -> float:
+    """|A ∩ B| / min(|A|, |B|) from the Jaccard similarity and the two set sizes."""
+    if min(size_a, size_b) <= 0:
+        return 0.0
+    inter = jaccard * (size_a + size_b) / (1 + jaccard)
+    return min(1.0, inter / min(size_a, size_b))
+
+
+# -- story terms ---------------------------------------------------------------
+
+_STOP = frozenset(
+    """a about above across after afterwards again against ago all almost alone along already also
+    although always am among amongst an and another any anybody anyone anything anyway anywhere are
+    around as at back be became because become becomes been before being below beside besides between
+    beyond both but by can cannot could did do does doing done down due during each either else
+    elsewhere enough etc even ever every everyone everything everywhere except few for former formerly
+    from further get gets getting give given go goes going gone got had has have having he her here
+    hers herself him himself his how however if in indeed instead into is it its itself just last
+    later least less like likely made make makes making many may me meanwhile might mine more
+    moreover most mostly much must my myself neither never nevertheless next no nobody none noone nor
+    not nothing now nowhere of off often on once one only onto or other others otherwise our ours
+    ourselves out over own per perhaps please put quite rather really said same say says saying see
+    seem seemed seems several she should show since so some somehow someone something sometime
+    sometimes somewhere still such take than that the their theirs them themselves then thence there
+    thereafter thereby therefore these they this those though through throughout thus to together too
+    toward towards under until up upon us use used using very via was we well were what whatever when
+    whenever where whereas wherever whether which while who whoever whole whom whose why will with
+    within without would yet you your yours yourself yourselves
+    told according told tell tells asked added including include includes new year years time times
+    day days week weeks month months today yesterday tomorrow monday tuesday wednesday thursday friday
+    saturday sunday people thing things way ways lot lots part number want wanted know known think
+    thought going come came comes took look looking looked set told report reported reports news
+    statement statements official officials percent first second third two three four five six seven
+    eight nine ten hundred thousand million billion dont doesnt didnt isnt wasnt cant wont its im ive
+    youre theyre hes shes thats theres whats mr mrs ms dr st per cent via read more click share
+    """.split()
+)
+
+#: Entity labels that identify an event (people, places, organisations, named things).
+_ENTITY_LABELS = frozenset(
+    {"PERSON", "PER", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "PRODUCT", "WORK_OF_ART", "LAW", "MISC"}
+)
+
+
+def _stem(word: str) -> str:
+    """A light, language-agnostic-enough stemmer: possessives and plural/verb endings."""
+    if word.endswith(("’s", "'s")):
+        word = word[:-2]
+    word = _APOS.sub("", word)
+    if len(word) > 5 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _content_terms(text: str) -> list[str]:
+    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    out = []
+    for w in words:
+        w = _fold_spelling(_stem(w))
+        if len(w) >= 3 and not w.isdigit() and w not in _STOP and any(c.isalpha() for c in w):
+            out.append(w)
+    return out
+
+
+def story_terms(cleaned: Cleaned, tags: Tags, settings: FingerprintSettings) -> dict[str, float]:
+    """Weighted terms for story matching: log-TF of content words, boosted entities and headline words."""
+    counts = Counter(_content_terms(cleaned.text))
+    title_words = set(_content_terms(cleaned.title or ""))
+    for w in title_words:
+        counts[w] += 1  # a headline word counts even if the body never repeats it
+    weights = {w: (1.0 + math.log(c)) * (settings.title_boost if w in title_words else 1.0) for w, c in counts.items()}
+    for ent in tags.entities:
+        if ent.label not in _ENTITY_LABELS:
+            continue
+        name = " ".join(_content_terms(ent.text))
+        if not name:
+            continue
+        key = "e:" + name
+        weights[key] = max(weights.get(key, 0.0), (1.0 + math.log(max(1, ent.count))) * settings.entity_boost)
+    best = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[: settings.max_story_terms]
+    return {term: round(weight, 3) for term, weight in best}
+
+
+# -- the stage -------------------------------------------------------------------
 
 
 def fingerprint(cleaned: Cleaned, tags: Tags, settings: FingerprintSettings = FingerprintSettings()) -> Fingerprint:
+    """Exact hash, near-duplicate MinHash and story terms of one cleaned article (pure)."""
     words = normalised_words(cleaned.text)
-    content = hashlib.sha256(" ".join(words).encode()).hexdigest()
+    content = hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
+    hashes = shingle_hashes(words, settings.shingle_words)
+    mh = minhash(hashes)
+    bands = max(1, min(settings.lsh_bands, NUM_PERM))
     return Fingerprint(
         content_sha256=content,
-        signature={"simhash": f"{simhash64(words, settings.shingle_words):016x}"},
+        signature={
+            "version": SIGNATURE_VERSION,
+            "method": "minhash",
+            "shingle_words": settings.shingle_words,
+            "shingles": int(hashes.size),
+            # b-bit MinHash: the low byte of each of the 128 values, hex (what the index stores)
+            "minhash": (mh & 0xFF).astype(np.uint8).tobytes().hex(),
+            # full 32-bit values of the LSH rows, hex
+            "lsh": [f"{int(v):08x}" for v in mh[:bands]],
+            "story_terms": story_terms(cleaned, tags, settings),
+        },
     )

@@ -6,7 +6,9 @@ flag, for network mounts). A file is taken once it is complete:
 - at once on close-after-write (inotify's IN_CLOSE_WRITE) or when it is
   renamed into place;
 - otherwise once its size and mtime have stayed unchanged for the quiet
-  period (files present at start, polling mode, files found by a rescan).
+  period and no process has it open for writing (asked through a Linux
+  read lease; where the OS won't say, a longer quiet period for files seen
+  being written).
 
 A full scan runs at start and then periodically (reconciliation: catches
 anything an overflowed event queue lost). Files already admitted are
@@ -17,6 +19,8 @@ safely in the inbox.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import queue
 import threading
@@ -34,13 +38,35 @@ from newsflow.logs import get_logger
 
 log = get_logger()
 
-#: With inotify, a file that was written but never closed is taken after this
-#: many seconds without change (writers that never close, e.g. some mmap users).
+#: With inotify, a file written under our watch whose writer the OS cannot
+#: show (no lease rights) and that was never seen closed is taken after this
+#: many seconds without change.
 UNCLOSED_GRACE = 30.0
 #: Seconds between back-pressure checks of the queue depth.
 DEPTH_CHECK_EVERY = 0.2
 #: Seconds the loop sleeps when there is nothing to do.
 IDLE = 0.05
+
+
+def writer_active(path: str) -> bool | None:
+    """True if some process has `path` open for writing, False if none, None if the OS won't say.
+
+    A read lease (Linux F_SETLEASE) is refused with EAGAIN while any writer has
+    the file open. Leases need the file's owner (or CAP_LEASE); otherwise None.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as exc:
+        return True if exc.errno in (errno.EAGAIN, errno.EBUSY) else None
+    else:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -154,10 +180,11 @@ class Watcher:
             return
         entry = self.pending.get(path)
         if entry is None or (entry.size, entry.mtime_ns) != (st.st_size, st.st_mtime_ns):
-            self.pending[path] = _Pending(st.st_size, st.st_mtime_ns, time.monotonic(), quiet,
-                                          ready or (entry.ready if entry else False))
+            self.pending[path] = _Pending(st.st_size, st.st_mtime_ns, time.monotonic(), quiet, ready)
         elif ready:
             entry.ready = True
+        else:  # a writer is active under our watch: wait for its close, not just a pause
+            entry.quiet = max(entry.quiet, quiet)
 
     def _admit_ready(self, now: float) -> int:
         took = 0
@@ -171,8 +198,16 @@ class Watcher:
                 entry.size, entry.mtime_ns, entry.stable_since = st.st_size, st.st_mtime_ns, now
                 entry.ready = False
                 continue
-            if not entry.ready and now - entry.stable_since < entry.quiet:
-                continue
+            if not entry.ready:
+                quiet_for = now - entry.stable_since
+                if quiet_for < self.quiet:
+                    continue
+                active = writer_active(path)
+                if active:  # still open for writing: look again after another quiet period
+                    entry.stable_since = now
+                    continue
+                if active is None and quiet_for < entry.quiet:  # the OS won't say: wait longer
+                    continue
             del self.pending[path]
             self._admit(Path(path), st.st_size, st.st_mtime_ns)
             took += 1

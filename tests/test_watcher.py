@@ -1,0 +1,176 @@
+"""Tests of workers.watcher and newsflow.intake on a real inbox, real watchdog, real Redis."""
+
+import os
+import threading
+import time
+
+import pytest
+
+from newsflow.intake import Intake, Skipped, ignored
+from newsflow.model import article_id
+from newsflow.store import Store
+from workers.watcher import SeenFiles, Watcher
+
+
+class Harness:
+    """A watcher running in a thread; admitted ids are collected instead of queued."""
+
+    def __init__(self, inbox, client, keys, depth=lambda: 0, **kw):
+        self.queued, self.refreshed = [], []
+        self.store = Store(client, keys)
+        intake = Intake(self.store, kw.pop("max_bytes", 1 << 20), self.queued.append, self.refreshed.append)
+        self.watcher = Watcher(inbox, intake, queue_depth=depth, seen=SeenFiles(client, keys.seen_files()),
+                               quiet_seconds=kw.pop("quiet_seconds", 0.3), **kw)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.watcher.run, args=(self.stop,), daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(10)
+
+    def wait_for(self, n, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while len(self.queued) < n and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return list(self.queued)
+
+
+def test_takes_files_present_at_start_and_new_ones(tmp_path, redis_client, keys):
+    """Files already in the inbox, new files and files in new nested folders are admitted once each."""
+    inbox = tmp_path / "in"
+    (inbox / "old").mkdir(parents=True)
+    (inbox / "old" / "a.txt").write_bytes(b"first article")
+    with Harness(inbox, redis_client, keys) as h:
+        assert h.wait_for(1) == [article_id(b"first article")]
+        (inbox / "b.html").write_bytes(b"<p>second</p>")
+        deep = inbox / "x" / "y" / "z"
+        deep.mkdir(parents=True)
+        (deep / "c.json").write_bytes(b'{"text": "third"}')
+        got = h.wait_for(3)
+    assert sorted(got) == sorted(article_id(d) for d in (b"first article", b"<p>second</p>", b'{"text": "third"}'))
+    assert h.store.source(got[-1])["path"] in ("x/y/z/c.json", "b.html")
+
+
+def test_temporary_names_wait_until_renamed(tmp_path, redis_client, keys):
+    """A .part file is ignored; renaming it to its final name gets it admitted."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    with Harness(inbox, redis_client, keys) as h:
+        (inbox / "d.txt.part").write_bytes(b"downloading")
+        (inbox / ".hidden").write_bytes(b"hidden")
+        time.sleep(1.0)
+        assert h.queued == []
+        os.rename(inbox / "d.txt.part", inbox / "d.txt")
+        assert h.wait_for(1) == [article_id(b"downloading")]
+
+
+def test_slow_writer_is_taken_once_complete(tmp_path, redis_client, keys):
+    """A file written over several seconds is admitted once, with all its bytes."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    chunks = [b"part %d of a slowly written article\n" % i for i in range(5)]
+    with Harness(inbox, redis_client, keys) as h:
+        with open(inbox / "slow.txt", "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+                fh.flush()
+                time.sleep(0.6)  # longer than the quiet period: only close-write says it is done
+        got = h.wait_for(1)
+        time.sleep(0.5)
+    assert got == [article_id(b"".join(chunks))] and len(h.queued) == 1
+
+
+def test_rescan_never_readmits_and_restart_remembers(tmp_path, redis_client, keys):
+    """A reconciliation scan and a restarted watcher skip files already admitted."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "a.txt").write_bytes(b"alpha")
+    with Harness(inbox, redis_client, keys, rescan_seconds=0.2) as h:
+        h.wait_for(1)
+        time.sleep(1.0)  # several rescans
+    assert len(h.queued) == 1
+    with Harness(inbox, redis_client, keys) as again:
+        time.sleep(1.0)
+    assert again.queued == []
+
+
+def test_same_bytes_under_another_name_is_an_alias(tmp_path, redis_client, keys):
+    """Re-dropping the same bytes under a new name is not queued again; the name becomes an alias."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    with Harness(inbox, redis_client, keys) as h:
+        (inbox / "one.txt").write_bytes(b"same bytes")
+        h.wait_for(1)
+        (inbox / "two.txt").write_bytes(b"same bytes")
+        time.sleep(1.0)
+    assert len(h.queued) == 1
+    assert h.store.aliases(h.queued[0]) == ["two.txt"]
+
+
+def test_backpressure_pauses_admission(tmp_path, redis_client, keys):
+    """Above the high-water mark no file is admitted; below the low-water mark admission resumes."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    depth = {"n": 10}
+    with Harness(inbox, redis_client, keys, depth=lambda: depth["n"], high_water=5, low_water=2) as h:
+        for i in range(3):
+            (inbox / f"{i}.txt").write_bytes(b"article %d" % i)
+        time.sleep(1.0)
+        assert h.queued == []
+        depth["n"] = 0
+        assert len(h.wait_for(3)) == 3
+
+
+def test_symlinks_are_never_followed(tmp_path, redis_client, keys):
+    """A symlink to a file outside the inbox is skipped and its target never read."""
+    outside = tmp_path / "secret.txt"
+    outside.write_bytes(b"secret")
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "link.txt").symlink_to(outside)
+    intake = Intake(Store(redis_client, keys), 1 << 20, lambda i: None, lambda i: None)
+    with pytest.raises(Skipped, match="symbolic link"):
+        intake.admit(inbox / "link.txt", "link.txt")
+    with Harness(inbox, redis_client, keys) as h:
+        (inbox / "real.txt").write_bytes(b"real")
+        got = h.wait_for(1)
+        time.sleep(0.5)
+    assert got == [article_id(b"real")]
+
+
+def test_oversized_file_is_admitted_as_failed(tmp_path, redis_client, keys):
+    """A file over the size cap is not stored; it is admitted with a TooLarge error for its record."""
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 2048)
+    store = Store(redis_client, keys)
+    queued = []
+    adm = Intake(store, 1024, queued.append, lambda i: None).admit(big, "big.txt")
+    assert adm.error == "TooLarge" and queued == [adm.article_id]
+    assert adm.article_id == article_id(b"x" * 2048)
+    assert store.raw(adm.article_id) is None
+    assert "over the limit of 1024" in store.source(adm.article_id)["error_message"]
+
+
+@pytest.mark.parametrize("name, skip", [
+    ("a.txt", False), ("noext", False), (".x", True), ("a.tmp", True), ("a.part", True),
+    ("a.crdownload", True), ("a.txt~", True),
+])
+def test_ignored_names(name, skip):
+    """Hidden and temporary names (contract: Inputs) are ignored."""
+    assert ignored(name) is skip
+
+
+def test_writer_active_sees_open_writers(tmp_path):
+    """The lease probe says True while a writer holds the file open and False once it closed."""
+    from workers.watcher import writer_active
+
+    path = tmp_path / "f.txt"
+    with open(path, "wb") as fh:
+        fh.write(b"x")
+        assert writer_active(str(path)) is True
+    assert writer_active(str(path)) is False
+    assert writer_active(str(tmp_path / "missing")) is None

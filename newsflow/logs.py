@@ -70,6 +70,7 @@ def configure(log_format: str = "json", level: str = "info", **context: Any) -> 
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    logging.captureWarnings(True)  # Python warnings become log lines too (logger "py.warnings")
     for noisy in ("celery.redirected",):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     structlog.configure(

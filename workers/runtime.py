@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from celery import signals
+from celery.apps import worker as celery_worker_app
 
 from newsflow import logs
 from newsflow.keys import Keys
@@ -47,6 +48,14 @@ def pipeline() -> Pipeline:
 
 def write_file(record: dict[str, Any]) -> None:
     write_result_file(settings.results, record)
+
+
+def _say(msg: str, f: Any = None) -> None:
+    """Celery prints its shutdown notice straight to stdout; log it as an event instead."""
+    logs.get_logger().info("celery_notice", message=msg.strip())
+
+
+celery_worker_app.safe_say = _say  # keeps stdout pure JSON lines
 
 
 @signals.setup_logging.connect

@@ -18,6 +18,7 @@ def run_worker(settings: Settings, concurrency: int | None, name: str | None) ->
 
     node = name or f"newsflow-{os.getpid()}@{socket.gethostname()}"
     argv = [
+        "--quiet",  # no banner: stdout carries JSON log lines only
         "worker",
         "--pool=prefork",
         f"--concurrency={concurrency or settings.workers}",

@@ -1,0 +1,61 @@
+"""`newsflow process` and friends as real processes: exit status, results, errors."""
+
+import json
+
+import pytest
+
+from tests.helpers import check_contract, newsflow, results
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("mode", [["--inline"], []], ids=["inline", "queued"])
+def test_process_seeds_gives_contract_complete_results(tmp_path, seeds, mode):
+    """`process seeds --results R` (inline, or through a real worker) writes five contract records."""
+    out = tmp_path / "R"
+    done = newsflow("process", *map(str, seeds), "--results", str(out), *mode, cwd=tmp_path, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = results(out)
+    assert sorted(got) == sorted(s.name for s in seeds)
+    for record in got.values():
+        check_contract(record)
+        assert record["status"] == "ok" and record["title"] and len(record["text"]) > 500
+        assert record["language"] == "en" and record["entities"] and record["keywords"]
+
+
+def test_bad_input_fails_its_record_and_the_rest_go_on(tmp_path, seeds):
+    """An empty file and random bytes get failed records; exit 1 names them; the seed still succeeds."""
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "noise.bin"
+    binary.write_bytes(bytes(range(256)) * 40)
+    out = tmp_path / "R"
+    done = newsflow("process", str(empty), str(binary), str(seeds[0]), "--results", str(out), "--inline",
+                    cwd=tmp_path)
+    assert done.returncode == 1
+    assert "empty.txt" in done.stderr and "noise.bin" in done.stderr
+    got = results(out)
+    for name in ("empty.txt", "noise.bin"):
+        check_contract(got[name])
+        assert got[name]["status"] == "failed" and got[name]["error"]["message"]
+    assert got[seeds[0].name]["status"] == "ok"
+
+
+def test_show_and_status_answer_from_redis(tmp_path, seeds):
+    """`show` prints the stored record; an unknown id exits 1; `status --json` counts it."""
+    newsflow("process", str(seeds[0]), "--results", str(tmp_path / "R"), "--inline", cwd=tmp_path)
+    record = next(iter(results(tmp_path / "R").values()))
+    shown = newsflow("show", record["id"], cwd=tmp_path)
+    assert shown.returncode == 0 and json.loads(shown.stdout)["id"] == record["id"]
+    assert newsflow("show", "0" * 32, cwd=tmp_path).returncode == 1
+    assert newsflow("show", "not-an-id", cwd=tmp_path).returncode == 2
+    snap = json.loads(newsflow("status", "--json", cwd=tmp_path).stdout)
+    assert snap["done"] == 1 and snap["workers"] == 0
+
+
+def test_bad_configuration_is_refused_clearly(tmp_path):
+    """A malformed setting exits 2 with a message naming it."""
+    from tests.helpers import clean_env
+
+    done = newsflow("status", cwd=tmp_path, env=clean_env(NEWSFLOW_WORKERS="lots"))
+    assert done.returncode == 2 and "NEWSFLOW_WORKERS" in done.stderr

@@ -1,0 +1,75 @@
+"""End to end: `newsflow up` as a real process tree on a temporary inbox, seeds in, results out."""
+
+import json
+import shutil
+
+import pytest
+
+from tests.helpers import (
+    alive, check_contract, descendants, log_events, newsflow, results, start, stop, wait_until,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def test_up_processes_dropped_seeds_and_stops_cleanly(tmp_path, seeds):
+    """Drop the five seeds; five results on disk and in Redis; status/show answer meanwhile; SIGTERM leaves nothing."""
+    inbox, out = tmp_path / "inbox", tmp_path / "results"
+    log = tmp_path / "up.log"
+    up = start("up", "--inbox", str(inbox), "--results", str(out), "--workers", "2", cwd=tmp_path, log=log)
+    try:
+        assert wait_until(lambda: (tmp_path / ".newsflow" / "server.json").exists(), 30)
+        inbox.mkdir(exist_ok=True)
+        for seed in seeds:
+            shutil.copy(seed, inbox / seed.name)
+        got = wait_until(lambda: len(results(out)) == len(seeds) and results(out), 120)
+        assert got, f"results: {sorted(results(out))}\n{log.read_text()[-3000:]}"
+        for seed in seeds:
+            record = got[seed.name]
+            check_contract(record)
+            assert record["status"] == "ok" and record["source"]["bytes"] == seed.stat().st_size
+
+        status = newsflow("status", "--json", cwd=tmp_path)
+        assert status.returncode == 0, status.stderr
+        snap = json.loads(status.stdout)
+        assert snap["done"] == len(seeds) and snap["failed"] == 0 and snap["workers"] == 2
+        for field in ("queued", "done", "failed", "duplicates", "stories", "workers"):
+            assert isinstance(snap[field], int)
+
+        some = got[seeds[0].name]
+        shown = newsflow("show", some["id"], cwd=tmp_path)
+        assert shown.returncode == 0, shown.stderr
+        stored = json.loads(shown.stdout)
+        assert stored["id"] == some["id"] and stored["text"] == some["text"]
+        assert some["id"] in stored["story_members"]
+
+        tree = descendants(up.pid)
+        server_pid = json.loads((tmp_path / ".newsflow" / "server.json").read_text())["pid"]
+        assert len(tree) >= 3  # watcher, worker, pool processes
+    finally:
+        code = stop(up)
+    assert code == 0
+    assert wait_until(lambda: not any(alive(p) for p in tree | {server_pid}), 15), "processes left running"
+
+    events = log_events(log)  # every line is JSON
+    stages = [e for e in events if e["event"] == "stage_done"]
+    assert {e["stage"] for e in stages} >= {"clean", "tag", "fingerprint", "index", "store"}
+    for e in stages:
+        assert {"article_id", "file", "stage", "duration_ms", "worker"} <= set(e)
+    assert any(e.get("logger", "").startswith("celery") for e in events)  # Celery's lines, same format
+
+
+def test_redrop_is_an_alias_not_reprocessed(tmp_path, seeds):
+    """The same bytes dropped again under another name get the same id and only an alias."""
+    out = tmp_path / "results"
+    first = newsflow("process", str(seeds[0]), "--results", str(out), "--inline", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    copy = tmp_path / "copy of seed.txt"
+    shutil.copy(seeds[0], copy)
+    again = newsflow("process", str(copy), "--results", str(out), "--inline", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    files = list(out.glob("*.json"))
+    assert len(files) == 1
+    record = json.loads(files[0].read_text())
+    assert record["source"]["aliases"] == ["copy of seed.txt"]
+    assert sum(1 for line in again.stdout.splitlines() if '"stage_done"' in line) == 0

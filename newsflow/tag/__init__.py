@@ -1,9 +1,12 @@
 """Tag stage: clean text -> language, entities, keywords, topics.
 
-Pure given the loaded model: `tag(cleaned, model, settings)`. `load_model`
-is called once per worker process, before the first task.
+Pure given the loaded model: `tag(cleaned, model, settings, stats=None)`.
+`load_model` is called once per worker process, before the first task.
+Importing this package is cheap (spaCy loads in `load_model`).
 """
 
-from newsflow.tag.core import TagSettings, load_model, tag
+from newsflow.tag.core import TagModel, load_model, tag
+from newsflow.tag.keywords import CorpusStats, Stats
+from newsflow.tag.settings import TagSettings
 
-__all__ = ["TagSettings", "load_model", "tag"]
+__all__ = ["CorpusStats", "Stats", "TagModel", "TagSettings", "load_model", "tag"]

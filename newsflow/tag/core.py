@@ -1,36 +1,159 @@
-"""First version: spaCy NER, frequent content words as keywords, no topics yet."""
+"""Tag stage: cleaned article -> language, entities, keywords, topics.
+
+Pure given the loaded model: `tag(cleaned, model, settings, stats=None)`.
+`load_model(settings)` loads spaCy (NER only), the language model and the data
+tables once per worker process, before the first task.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import os
 from dataclasses import dataclass
 from typing import Any
 
-from newsflow.model import Cleaned, Entity, Tags
+from newsflow.model import Cleaned, Tags
+from newsflow.tag import entities as ents
+from newsflow.tag import keywords as kw
+from newsflow.tag import language as lang
+from newsflow.tag.settings import TagSettings
+from newsflow.tag.tables import AliasTable, Taxonomy, load_places
+from newsflow.tag.topics import classify
+
+#: Every component of the English pipelines except NER (which has its own tok2vec).
+NON_NER = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "textcat"]
 
 
-@dataclass(frozen=True)
-class TagSettings:
-    #: spaCy pipeline package to load.
-    model: str = "en_core_web_sm"
-    #: Keywords kept per article.
-    max_keywords: int = 10
+@dataclass
+class TagModel:
+    """Everything `tag` needs, loaded once per process."""
+
+    nlp: Any
+    detector: Any
+    resources: ents.Resources
+    prior: kw.Prior
+    taxonomy: Taxonomy
+    settings: TagSettings
 
 
-def load_model(settings: TagSettings = TagSettings()) -> Any:
+def _use_numpy_blas() -> None:
+    """Make thinc's matrix products go through NumPy (OpenBLAS) instead of BLIS."""
+    from thinc.api import NumpyOps, set_current_ops
+
+    set_current_ops(NumpyOps(use_blis=False))
+
+
+def load_spacy(settings: TagSettings) -> Any:
     import spacy
 
-    return spacy.load(settings.model, exclude=["parser", "lemmatizer", "textcat"])
+    if settings.numpy_blas:
+        _use_numpy_blas()
+    exclude = NON_NER if settings.ner_only else ["lemmatizer", "textcat"]
+    names = [settings.model] + (["en_core_web_sm"] if settings.model != "en_core_web_sm" else [])
+    last: Exception | None = None
+    for name in names:
+        try:
+            nlp = spacy.load(name, exclude=exclude)
+            break
+        except OSError as exc:
+            last = exc
+    else:
+        raise OSError(f"spaCy model {settings.model!r} is not installed: {last}") from last
+    if settings.numpy_blas:
+        from thinc.api import get_current_ops
+
+        ops = get_current_ops()
+        for _name, proc in nlp.pipeline:
+            model = getattr(proc, "model", None)
+            if model is not None:
+                for node in model.walk():
+                    node.ops = ops
+    nlp.max_length = max(nlp.max_length, settings.max_chars + 1000)
+    return nlp
 
 
-def tag(cleaned: Cleaned, nlp: Any, settings: TagSettings = TagSettings()) -> Tags:
-    doc = nlp(cleaned.text)
-    counts = Counter((ent.text, ent.label_) for ent in doc.ents)
-    entities = tuple(Entity(text, label, n) for (text, label), n in counts.most_common())
-    words = Counter(
-        t.lemma_.lower() if t.lemma_ else t.lower_
-        for t in doc
-        if t.is_alpha and not t.is_stop and len(t) > 2
+def load_prior() -> kw.Prior:
+    from spacy.lang.en.stop_words import STOP_WORDS
+    from wordfreq import get_frequency_dict
+
+    freq = get_frequency_dict("en", wordlist="best")
+    stop = set(STOP_WORDS) | {w for w, f in freq.items() if f >= 3e-4}
+    stop |= {"said", "says", "say", "told", "according", "also", "would", "could", "one", "two",
+             "new", "year", "years", "time", "per", "cent", "percent", "mr", "mrs", "ms", "including"}
+    return kw.Prior(freq=freq, stop=frozenset(stop))
+
+
+def load_model(settings: TagSettings = TagSettings()) -> TagModel:
+    """Load the NER model, the language model and the data tables (once per process)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # no effect once NumPy is loaded; see bench
+    nlp = load_spacy(settings)
+    aliases = AliasTable.load(settings.aliases_path)
+    prior = load_prior()
+    resources = ents.build_resources(
+        aliases, load_places(settings.places_path), prior.freq, settings.person_titles
     )
-    keywords = tuple(w for w, _ in words.most_common(settings.max_keywords))
-    return Tags(language="en" if cleaned.paragraphs else None, entities=entities, keywords=keywords)
+    return TagModel(
+        nlp=nlp,
+        detector=lang.load_detector(),
+        resources=resources,
+        prior=prior,
+        taxonomy=Taxonomy.load(settings.topics_path),
+        settings=settings,
+    )
+
+
+def _prepare(cleaned: Cleaned, res: ents.Resources, settings: TagSettings):
+    """The text NER reads (shouted paragraphs re-cased) and the datelines found."""
+    paragraphs = [p for p in cleaned.paragraphs if p.strip()]
+    if settings.include_title and cleaned.title and cleaned.title.strip():
+        paragraphs.insert(0, cleaned.title.strip())
+    shouted = [ents.is_shouted(p, settings.shout_ratio, settings.shout_min_letters) for p in paragraphs]
+    vocab = ents.case_vocabulary(p for p, s in zip(paragraphs, shouted) if not s) if any(shouted) else {}
+    out, datelines, offset = [], [], 0
+    budget = settings.max_chars
+    for p, s in zip(paragraphs, shouted):
+        if offset >= budget:
+            break
+        p = p[: max(0, budget - offset)]
+        d = ents.dateline(p, res)
+        if d is not None:
+            datelines.append(ents.Mention(offset + d[0], offset + d[1], d[2], "GPE", "dateline"))
+        out.append(ents.recase(p, vocab, res) if s else p)
+        offset += len(out[-1]) + 2
+    return "\n\n".join(out), datelines
+
+
+def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings(), *,
+        stats: kw.CorpusStats | None = None) -> Tags:
+    """Tags of one cleaned article. `stats`: read-only corpus statistics for keywords
+    (from `newsflow.tagindex.TagIndex.corpus_stats()`); None uses the prior alone."""
+    res = model.resources
+    text, datelines = _prepare(cleaned, res, settings)
+    if not text.strip():
+        return Tags(language=None)
+    sample = text[: settings.language_sample_chars]
+    language = lang.detect(model.detector, sample, min_letters=settings.language_min_letters,
+                           min_confidence=settings.language_min_confidence)
+    doc = model.nlp(text)
+    mentions = list(datelines)
+    taken = [(m.start, m.end) for m in datelines]
+    for span in doc.ents:
+        m = ents.clean_span(span, res)
+        if m is not None and not any(m.start < e and s < m.end for s, e in taken):
+            mentions.append(m)
+    entities = ents.resolve(mentions, text, res, frozenset(settings.drop_labels),
+                            persons=settings.canonical_persons, aliases=settings.canonical_aliases,
+                            gazetteer=settings.gazetteer, teams=settings.teams)
+    chunks = kw.words_and_chunks(text)
+    terms = kw.document_terms(chunks, model.prior, settings.min_keyword_chars)
+    keywords = kw.tfidf_keywords(
+        chunks, entities, model.prior, stats,
+        max_keywords=settings.max_keywords, min_chars=settings.min_keyword_chars,
+        prior_docs=settings.prior_docs, doc_words=settings.prior_doc_words,
+        phrase_boost=settings.phrase_boost, min_bigram_count=settings.min_bigram_count,
+    )
+    title_chunks = kw.words_and_chunks(cleaned.title) if cleaned.title else []
+    topics = classify(chunks, title_chunks, model.taxonomy, title_weight=settings.title_weight,
+                      min_share=settings.topic_min_share, min_hits=settings.topic_min_hits,
+                      max_topics=settings.max_topics)
+    return Tags(language=language, entities=entities, keywords=keywords, topics=topics,
+                terms=tuple(sorted(terms)))

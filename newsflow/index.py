@@ -207,7 +207,8 @@ else
     local h, w = t[1], t[2]
     local dkey = base .. ':df:' .. (h %% TERM_SHARDS)
     local df = tonumber(redis.call('HGET', dkey, h) or '0')
-    weighted[#weighted + 1] = {h, w * (math.log((n_docs + 1) / (df + 1)) + 1)}
+    local idf = math.log((n_docs + 1) / (df + 1)) + 1
+    weighted[#weighted + 1] = {h, w * idf, df, idf}
     redis.call('HINCRBY', dkey, h, 1)
   end
   redis.call('INCR', base .. ':n')
@@ -224,22 +225,28 @@ else
     qnorm = qnorm + q * q
   end
   qnorm = math.sqrt(qnorm)
-  local mine = {}
-  for i = 1, k do mine[vec[i][1]] = vec[i][2] end
-  -- candidates from the posting lists of the strongest terms
+  -- the query side keeps every term (full TF-IDF vector); stored vectors keep their top terms
+  local mine, fnorm = {}, 0
+  for _, t in ipairs(weighted) do mine[t[1]] = t[2]; fnorm = fnorm + t[2] * t[2] end
+  fnorm = math.sqrt(fnorm)
+  -- candidates: earlier articles that registered any of this article's terms
+  -- (each registers its `postings` strongest terms; every term of the query is looked up)
   local hits, corder = {}, {}
-  local npost = math.min(P.postings, k)
+  for _, t in ipairs(weighted) do
+    if t[3] > 0 then
+      local packed = redis.call('HGET', base .. ':post:' .. (t[1] %% TERM_SHARDS), t[1]) or ''
+      for j = 1, #packed - 3, 4 do
+        local c = struct.unpack('<I4', packed, j)
+        if not hits[c] then hits[c] = 0; corder[#corder + 1] = c end
+        hits[c] = hits[c] + t[4]
+      end
+    end
+  end
   local post_fields = {}
-  for i = 1, npost do
+  for i = 1, math.min(P.postings, k) do
     local h = vec[i][1]
     local pkey = base .. ':post:' .. (h %% TERM_SHARDS)
-    local packed = redis.call('HGET', pkey, h) or ''
-    post_fields[#post_fields + 1] = {pkey, h, packed}
-    for j = 1, #packed - 3, 4 do
-      local c = struct.unpack('<I4', packed, j)
-      if not hits[c] then hits[c] = 0; corder[#corder + 1] = c end
-      hits[c] = hits[c] + 1
-    end
+    post_fields[#post_fields + 1] = {pkey, h, redis.call('HGET', pkey, h) or ''}
   end
   table.sort(corder, function(a, b) if hits[a] ~= hits[b] then return hits[a] > hits[b] end return a > b end)
   local best, best_sim = nil, -1
@@ -258,8 +265,8 @@ else
         local m = mine[h]
         if m then dot = dot + m * q end
       end
-      if cn > 0 and qnorm > 0 then
-        local sim = dot / (math.sqrt(cn) * qnorm)
+      if cn > 0 and fnorm > 0 then
+        local sim = dot / (math.sqrt(cn) * fnorm)
         if sim > best_sim then best_sim, best = sim, c end
       end
     end

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import snowballstemmer
 
 from newsflow.model import Cleaned, Fingerprint, Tags
 
@@ -67,19 +68,19 @@ class FingerprintSettings:
     #: Story terms sent to the index per article (the strongest by weight).
     max_story_terms: int = 120
     #: Weight multiplier of a named entity (PERSON, ORG, GPE, ...) as a story term.
-    entity_boost: float = 2.0
+    entity_boost: float = 1.0
     #: Weight multiplier of a word that appears in the headline.
     title_boost: float = 1.5
     #: Terms in an article's stored story vector (TF-IDF, strongest first).
     story_vector_terms: int = 24
     #: Of these, the strongest ones whose posting lists are searched for earlier articles.
-    story_posting_terms: int = 8
+    story_posting_terms: int = 12
     #: Articles kept per posting list (most recent); bounds the candidates per query.
     story_posting_size: int = 15
     #: Candidates (by number of shared posting terms) whose full vectors are compared.
     story_max_candidates: int = 40
     #: Cosine similarity of TF-IDF vectors at or above which an article joins an earlier article's story.
-    story_threshold: float = 0.3
+    story_threshold: float = 0.2
     #: Days within which two articles can share a story (by publication date; unknown dates always can).
     story_window_days: int = 7
 
@@ -226,25 +227,24 @@ _ENTITY_LABELS = frozenset(
 )
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    """A light, language-agnostic-enough stemmer: possessives and plural/verb endings."""
+    """Porter2 (Snowball English) stem, after dropping possessives and apostrophes."""
     if word.endswith(("’s", "'s")):
         word = word[:-2]
-    word = _APOS.sub("", word)
-    if len(word) > 5 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    return _STEMMER.stemWord(_APOS.sub("", word))
 
 
 def _content_terms(text: str) -> list[str]:
     words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
     out = []
     for w in words:
-        w = _fold_spelling(_stem(w))
-        if len(w) >= 3 and not w.isdigit() and w not in _STOP and any(c.isalpha() for c in w):
-            out.append(w)
+        w = _fold_spelling(_APOS.sub("", w))
+        if len(w) >= 3 and w not in _STOP and any(c.isalpha() for c in w):
+            out.append(_stem(w))
     return out
 
 

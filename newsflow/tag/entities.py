@@ -210,6 +210,27 @@ _STANDING = re.compile(rf"^(?P<a>{_N})(?:[ ]+(?:\d+(?:\.\d+)?|-|\d+/\d+|\d+[ ]\d
 _FIXTURE = re.compile(rf"^(?P<a>{_N})[ ]+(?:at|AT|v|vs\.?|V|VS\.?)[ ]+(?P<b>{_N})[ ]*$")
 
 
+_W = r"[A-Z][\w'\u2019.-]*"
+_ATHLETE = re.compile(
+    rf"(?<![\w.])(?P<name>{_W}(?:[ ](?:{_W}|van|von|de|der|den|da|di|le|la|du|dos|bin|al)){{1,4}})"
+    r"[ ]\((?P<country>[A-Z][\w. ]*?)\)"
+)
+
+
+def athlete_mentions(text: str, res: Resources) -> list[Mention]:
+    """Competitors listed with their country: "Todd Martin (U.S.) beat ...",
+    "8. Inger Miller (U.S.) 11.37" -> PERSON. The parenthesis must hold a country."""
+    out = []
+    for m in _ATHLETE.finditer(text):
+        if m.group("country").lower() not in res.countries:
+            continue
+        name = m.group("name")
+        if name.lower() in res.countries or name.lower() in res.known_case:
+            continue
+        out.append(Mention(m.start("name"), m.end("name"), name, "PERSON", "athlete"))
+    return out
+
+
 def team_mentions(text: str, res: Resources) -> list[Mention]:
     """Team names in results ("Partick 1 St Mirren 1"), standings
     ("Fulham 4 3 0 1 5 3 9") and fixtures ("Houston at Pittsburgh") lines:
@@ -254,6 +275,13 @@ def resolve(mentions: list[Mention], text: str, res: Resources, drop_labels: fro
             keep = [m for m in mentions if m.label == "PERSON" or not _overlaps(m, spans)]
             pspans = [(m.start, m.end) for m in keep if m.label == "PERSON"]
             mentions = keep + [m for m in tm if not _overlaps(m, pspans)]
+        am = athlete_mentions(text, res)
+        if am:
+            spans = [(m.start, m.end) for m in am]
+            tspans = [(m.start, m.end) for m in mentions if m.source == "table"]
+            am = [m for m in am if not _overlaps(m, tspans)]
+            spans = [(m.start, m.end) for m in am]
+            mentions = [m for m in mentions if not _overlaps(m, spans)] + am
     # 4. known places the model missed
     if gazetteer and res.places_re is not None:
         taken = [(m.start, m.end) for m in mentions]

@@ -60,7 +60,7 @@ class FingerprintSettings:
     #: Article ids kept per LSH bucket (first seen win); bounds the candidates per query at bands x this.
     lsh_bucket_size: int = 3
     #: A copy must contain at least this share of the shorter text's shingles (estimated containment).
-    dup_containment: float = 0.6
+    dup_containment: float = 0.7
     #: ... and have at least this Jaccard similarity (guards against a short text inside a long page).
     dup_jaccard: float = 0.25
     #: Jaccard similarity at or above which two texts are copies whatever their lengths.

@@ -155,8 +155,27 @@ END_MARKER = re.compile(
       |à\ lire\ (?:aussi|également)|lire\ aussi|sur\ le\ même\ sujet|articles?\ similaires|dans\ la\ même\ rubrique|voir\ aussi
       |noticias\ relacionadas|art[íi]culos\ relacionados|te\ puede\ interesar|lee\ también|m[áa]s\ noticias|etiquetas
       |leia\ (?:também|mais)|notícias\ relacionadas|veja\ também|mat[ée]rias\ relacionadas|posts?\ relacionados
-      |leggi\ anche|articoli\ correlati|potrebbe\ interessarti|ti\ potrebbe\ interessare
+      |leggi\ anche|articoli\ correlati|potrebbe\ interessarti|ti\ potrebbe\ interessare|(?:você|voce)\ (?:também\ )?pode\ gostar
       |читайте\ также|похожие\ (?:статьи|новости|записи)|по\ теме|другие\ новости
+      |関連記事|おすすめ記事|人気記事|相关文章|相关阅读|推荐阅读
+    )\W*$""",
+    _I | re.VERBOSE,
+)
+
+#: The strongest of those: after a body, nothing that follows them is the article.
+STRONG_END = re.compile(
+    r"""^(?:
+      related\ (?:articles|stories|posts|content|news|coverage|videos)|more\ (?:from|stories|news|articles|like\ this)\b.{0,40}
+      |read\ next|what\ to\ read\ next|up\ next|next\ up
+      |you\ (?:may|might|will|could)\ (?:also\ )?(?:like|enjoy|love|be\ interested\ in)\b.{0,20}
+      |recommended(?:\ (?:for\ you|stories|articles|reading|videos?))?|editor'?s?\ picks?|top\ stories
+      |most\ (?:popular|read|viewed|shared|commented|emailed)\b.{0,20}|trending(?:\ (?:now|stories|news))?
+      |(?:\d+\ )?comments?(?:\ \(\d*\))?|leave\ a\ (?:comment|reply)|post\ a\ comment|add\ a\ comment|join\ the\ (?:conversation|discussion)
+      |about\ the\ authors?|author\ bio|sponsored\ (?:content|stories|links)|promoted\ stories|from\ the\ web|around\ the\ web
+      |(?:das\ )?könnte\ (?:sie|dich)\ (?:auch\ )?interessieren|weitere\ (?:artikel|beiträge|nachrichten)|ähnliche\ (?:artikel|beiträge)
+      |articles?\ similaires|dans\ la\ même\ rubrique|noticias\ relacionadas|art[íi]culos\ relacionados|te\ puede\ interesar
+      |notícias\ relacionadas|mat[ée]rias\ relacionadas|posts?\ relacionados|(?:você|voce)\ (?:também\ )?pode\ gostar
+      |articoli\ correlati|potrebbe\ interessarti|ti\ potrebbe\ interessare|похожие\ (?:статьи|новости|записи)|другие\ новости
       |関連記事|おすすめ記事|人気記事|相关文章|相关阅读|推荐阅读
     )\W*$""",
     _I | re.VERBOSE,
@@ -188,9 +207,20 @@ BIO = re.compile(
 )
 
 #: Teaser cards of link lists glue a headline to its label or standfirst with
-#: no space ("...for October 25Cartoons Saturday's"). Two or more such joins
-#: in one line do not happen in edited prose.
-GLUED = re.compile(r"[a-z\u00e0-\u00ff0-9][A-Z\u00c0-\u00de][a-z]")
+#: no space ("...for October 25Cartoons Saturday's", "...recipeThe Week").
+#: Brand names ("PlayStation", "McDowell", "iPhone") do not match: the glue
+#: follows a lower-case word of two letters or more, or a number.
+GLUED = re.compile(r"(?:(?<![\w])[a-z\u00e0-\u00ff]{2,}|(?<![\w.,])\d{1,4})[A-Z\u00c0-\u00de][a-z\u00e0-\u00ff]")
+
+#: A dateline in the middle of a line: a teaser card glues a headline to its
+#: lede ("... deemed stateless WASHINGTON: The US ...").
+INLINE_DATELINE = re.compile(r"[a-z\u00e0-\u00ff0-9,'’\")]\s+[A-Z]{3,}(?:[ -][A-Z]{2,}){0,2}(?:,\s+[A-Z][\w.]+)?:\s+\S")
+
+#: Function words that headline case capitalises ("Police Say Man In Custody After Crash").
+HEADLINE_CASE_WORDS = frozenset(
+    "a an the of in on at to for from by with and or but as after over into about is are was be after "
+    "before up out off than vs".split()
+)
 
 #: Lines of market tickers, scores and counters: mostly digits and signs.
 NUMERIC = re.compile(r"^[\d\s.,:;%+\-–—/()$€£¥|#*]+$")

@@ -19,6 +19,15 @@ class CleanSettings:
     good_min_stopword_ratio: float = 0.2
     #: ... and it ends like a sentence (., !, ?, closing quote, ...).
     good_needs_terminal: bool = True
+    #: ... or, without a sentence end, when it is at least this long (a paragraph that lost its period).
+    good_unterminated_min_words: int = 40
+    #: A line whose first words hold this many capitalised function words is a
+    #: headline-case teaser ("Man Held In Crash After Chase The driver ..."), ...
+    headline_case_min_words: int = 2
+    #: ... counted among this many first words.
+    headline_case_window: int = 14
+    #: ... or when its first this many words are all capitalised.
+    headline_caps_run: int = 6
     #: A shorter or less wordy line is "near" prose from this many words on ...
     near_min_words: int = 4
     #: ... with at least this share of stop words.
@@ -38,9 +47,12 @@ class CleanSettings:
     furniture_penalty: float = 6.0
     #: Score of a line that opens the post-article zone ("Related", "Comments", "More from ...").
     end_marker_penalty: float = 40.0
+    #: Prose above the on-page headline (a line repeating the page title) scores this
+    #: share of its words: the article follows its headline.
+    before_headline_weight: float = 0.5
     #: A good line shorter than this share of the document's median good line, next to
     #: furniture, is taken as part of the furniture block (promo blurbs).
-    promo_relative_length: float = 0.0
+    promo_relative_length: float = 0.4
 
     # -- another article glued after the real one --
     #: Prose lines needed before a header-like cluster (date line, repeated headline)
@@ -54,6 +66,9 @@ class CleanSettings:
     repeat_min_count: int = 2
     #: ... unless it has at least this many words: then only its first occurrence is kept.
     repeat_keep_min_words: int = 25
+
+    #: A body line whose 4-word shingles are at least this share already in the body is a repeat.
+    contained_share: float = 0.8
 
     # -- inside the chosen span --
     #: Keep short lines (subheadings) that sit between two prose lines of the body.

@@ -38,6 +38,7 @@ class Line:
     kind: int = SHORT
     why: str = ""
     end_marker: bool = False
+    strong_end: bool = False
     dates: list = field(default_factory=list)
     weight: float = 0.0
 
@@ -90,12 +91,14 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
     count = repeats.get(key, 1)
     if count >= s.repeat_min_count:
         if ln.words < s.repeat_keep_min_words or key in seen:
-            ln.kind, ln.why = BAD, "repeat"
+            # never prose: menus, tickers, labels repeated; a subheading at most
+            ln.kind, ln.why = SHORT, "repeat"
             seen.add(key)
             return
         seen.add(key)
     if ln.words <= 6 and lx.END_MARKER.match(low):
         ln.end_marker = True
+        ln.strong_end = bool(lx.STRONG_END.match(low))
         ln.kind, ln.why = BAD, "end"
         return
     if ln.words <= s.furniture_max_words and lx.FURNITURE_LINE.match(low):
@@ -120,14 +123,16 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
     if ln.dates and is_date_line(text, ln.dates):
         ln.kind, ln.why = BAD, "date"
         return
-    if len(lx.GLUED.findall(text)) >= 1 and not ln.terminal and not trusted:
+    if not trusted and ((lx.GLUED.search(text) and not ln.terminal) or _headline_case(text, s)
+                        or (ln.words >= s.good_min_words and lx.INLINE_DATELINE.search(text))):
         ln.kind, ln.why = BAD, "teaser"
         return
     if lx.BIO.search(text) and ln.words < 80:
         ln.kind, ln.why = BAD, "bio"
         return
     stop_ok = ln.stop >= s.good_min_stopword_ratio or not language_known
-    if ln.words >= s.good_min_words and stop_ok and (ln.terminal or not s.good_needs_terminal):
+    ends_ok = ln.terminal or not s.good_needs_terminal or ln.words >= s.good_unterminated_min_words
+    if ln.words >= s.good_min_words and stop_ok and ends_ok:
         ln.kind = GOOD
     elif ln.words >= s.near_min_words and (ln.stop >= s.near_min_stopword_ratio or not language_known):
         ln.kind = NEAR
@@ -135,10 +140,39 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
         ln.kind = SHORT
 
 
-def _weights(lines: list[Line], s: CleanSettings) -> None:
+def _headline_case(text: str, s: CleanSettings) -> bool:
+    """A line that opens in headline case ("Police Say Man In Custody After Crash The man ...").
+
+    Counts capitalised function words among the first words (not the first
+    word, nor after sentence punctuation): prose does not capitalise them.
+    """
+    toks = text.split()[: s.headline_case_window]
+    n = 0
+    for prev, tok in zip(toks, toks[1:]):
+        if prev[-1] in ".!?:;\"”" or not tok[:1].isupper():
+            continue
+        if tok.lower().strip(",;:'\"‘’“”") in lx.HEADLINE_CASE_WORDS:
+            n += 1
+    if n >= s.headline_case_min_words:
+        return True
+    # or a long run of capitalised words opening the line (a headline glued to its standfirst)
+    run = 0
+    for tok in toks:
+        if tok in ("—", "–", "-", "|") or tok[-1] in ":),;":
+            break
+        if tok[:1].isupper():
+            run += 1
+        elif tok[:1].isalpha():
+            break
+    return run >= s.headline_caps_run
+
+
+def _weights(lines: list[Line], s: CleanSettings, anchor: int | None) -> None:
     for ln in lines:
         if ln.kind == GOOD:
             ln.weight = float(ln.words)
+            if anchor is not None and ln.pos < anchor:
+                ln.weight *= s.before_headline_weight
         elif ln.kind == NEAR:
             ln.weight = ln.words * s.near_weight if ln.terminal else -s.short_penalty / 2
         elif ln.kind == SHORT:
@@ -160,6 +194,24 @@ def _best_run(lines: list[Line], lo: int, hi: int) -> tuple[int, int, float]:
         if cur > best:
             best, best_s, best_e = cur, cur_s, i
     return best_s, best_e, best
+
+
+#: Lines of an embedded post (tweet) rather than a page's own header.
+_ATTRIBUTION = re.compile(r"^\W*[—–-]|@\w|https?://|\bpic\.twitter\b|\bt\.co/")
+
+
+def _cards(lines: list[Line], s: CleanSettings) -> None:
+    """Inside a body, a prose line right under a repeated headline is a related-article card's standfirst."""
+    good = 0
+    for i, ln in enumerate(lines):
+        if ln.kind == GOOD:
+            if i > 1 and good >= s.boundary_min_good_lines:
+                prev = lines[i - 1]
+                twice = any(lines[k].text == prev.text for k in range(max(0, i - 4), i - 1))
+                if twice and _title_like(prev, s) and prev.text[-1] not in "?!":
+                    ln.kind, ln.why = SHORT, "card"
+                    continue
+            good += 1
 
 
 def _boundaries(lines: list[Line], s: CleanSettings, start: int, end: int) -> list[int]:
@@ -184,12 +236,9 @@ def _boundaries(lines: list[Line], s: CleanSettings, start: int, end: int) -> li
             j += 1
         if good_seen >= s.boundary_min_good_lines and j <= end:
             cluster = range(max(start, i - 2), j)
-            has_date = any(lines[k].why == "date" for k in cluster)
-            texts = [lines[k].text.lower() for k in cluster if lines[k].kind != GOOD]
-            has_repeat = len(texts) != len(set(texts)) and any(
-                lines[k].why == "repeat" and lines[k].words >= 3 for k in cluster
-            )
-            if has_date or has_repeat:
+            has_date = any(lines[k].why == "date" and not _ATTRIBUTION.search(lines[k].text) for k in cluster)
+            has_head = any(_title_like(lines[k], s) and not _ATTRIBUTION.search(lines[k].text) for k in cluster)
+            if has_date and has_head:
                 # the new article's header starts at the first title-like or repeated line
                 first = i
                 for k in cluster:
@@ -200,6 +249,53 @@ def _boundaries(lines: list[Line], s: CleanSettings, start: int, end: int) -> li
                 good_seen = 0
         i = j
     return cuts
+
+
+def _promo_blurbs(lines: list[Line], s: CleanSettings) -> None:
+    """Short prose lines standing alone among furniture are part of it (promo blurbs, teasers)."""
+    if s.promo_relative_length <= 0:
+        return
+    goods = sorted(ln.words for ln in lines if ln.kind == GOOD)
+    if len(goods) < 3:
+        return
+    limit = s.promo_relative_length * goods[len(goods) // 2]
+    for i, ln in enumerate(lines):
+        if ln.kind != GOOD or ln.words >= limit:
+            continue
+        prev = lines[i - 1] if i > 0 else None
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if (prev is None or prev.kind != GOOD) and (nxt is None or nxt.kind != GOOD):
+            near = lines[max(0, i - 2): i + 3]
+            if any(x.kind == BAD and x.why in ("furniture", "promo", "end", "link", "site") for x in near):
+                ln.kind, ln.why = SHORT, "blurb"
+
+
+def _end_cuts(lines: list[Line], s: CleanSettings, start: int, end: int) -> list[int]:
+    """Strong end markers ("You may also like", "Comments") after enough body prose."""
+    good = 0
+    for i in range(start, end + 1):
+        if lines[i].kind == GOOD:
+            good += 1
+        elif lines[i].strong_end and good >= s.boundary_min_good_lines:
+            return [i]
+    return []
+
+
+def _headline_anchor(lines: list[Line]) -> int | None:
+    """Position of the on-page headline: a later line repeating the page title's headline part."""
+    if len(lines) < 3:
+        return None
+    head = _WORD.findall(strip_site_suffix(lines[0].text).lower())
+    if len(head) < 2:
+        return None
+    want = set(head)
+    for ln in lines[1:60]:
+        if ln.kind == GOOD or abs(ln.words - len(head)) > 3:
+            continue
+        got = set(_WORD.findall(ln.text.lower()))
+        if got and len(want & got) / len(want | got) >= 0.8:
+            return ln.pos
+    return None
 
 
 def extract_body(text: str, s: CleanSettings, profile: SiteProfile | None = None,
@@ -222,11 +318,14 @@ def extract_body(text: str, s: CleanSettings, profile: SiteProfile | None = None
     seen: set[str] = set()
     for ln in lines:
         _classify(ln, s, language_known, repeats, profile, seen, trusted)
-    _weights(lines, s)
+    _promo_blurbs(lines, s)
+    _cards(lines, s)
+    anchor = _headline_anchor(lines)
+    _weights(lines, s, anchor)
     start, end, score = _best_run(lines, 0, len(lines))
     if score <= 0:
         return BodyResult(lines, [], len(lines), -1)
-    cuts = _boundaries(lines, s, start, end)
+    cuts = sorted(set(_boundaries(lines, s, start, end)) | set(_end_cuts(lines, s, start, end)))
     if cuts:
         segments = []
         edges = [start, *cuts, end + 1]
@@ -252,7 +351,22 @@ def extract_body(text: str, s: CleanSettings, profile: SiteProfile | None = None
             next_ok = i < end and lines[i + 1].kind == GOOD
             if trusted or (prev_ok and next_ok and ln.words >= 2):
                 body.append(i)
+    body = _drop_contained(lines, body, s)
     return BodyResult(lines, body, start if body else len(lines), end if body else -1)
+
+
+def _drop_contained(lines: list[Line], body: list[int], s: CleanSettings) -> list[int]:
+    """Drop body lines whose text the body already holds (a page repeating its article in one block)."""
+    seen: set[int] = set()
+    kept = []
+    for i in body:
+        toks = _WORD.findall(lines[i].text.lower())
+        grams = {hash(tuple(toks[k:k + 4])) for k in range(len(toks) - 3)}
+        if len(grams) >= 8 and len(grams & seen) >= s.contained_share * len(grams):
+            continue
+        seen |= grams
+        kept.append(i)
+    return kept
 
 
 def header_info(res: BodyResult, s: CleanSettings) -> dict:

@@ -1,0 +1,216 @@
+"""The shared Redis index: duplicates, stories, atomicity, idempotency, persistence (real Valkey)."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing as mp
+
+import pytest
+import redis
+
+from newsflow.embedded import EmbeddedServer
+from newsflow.fingerprint import FingerprintSettings, fingerprint
+from newsflow.index import Index
+from newsflow.keys import Keys
+from newsflow.model import Cleaned, Entity, Tags, article_id
+
+WIRE = (
+    "Firefighters battled a wildfire that spread across the hills above Santa Rosa overnight, forcing "
+    "thousands of residents to flee their homes as strong winds pushed the flames toward the valley.",
+    "The blaze, named the Glass Fire, has burned more than 11,000 acres and destroyed at least eighty "
+    "homes, the California Department of Forestry and Fire Protection said in a statement on Monday.",
+    "Governor Gavin Newsom declared a state of emergency for Sonoma and Napa counties, freeing state "
+    "money and resources, and asked residents to heed evacuation orders without delay.",
+    "Utility Pacific Gas and Electric said it had cut power to about sixty thousand customers to "
+    "reduce the risk of its lines sparking new fires in the dry and windy conditions.",
+    "Winemakers in the Napa Valley reported heavy damage to several wineries, including a historic "
+    "estate whose stone buildings dated to the nineteenth century.",
+)
+OTHER = (
+    "The central bank raised interest rates by a quarter point on Wednesday, citing stubborn inflation "
+    "in services and a tight labour market that has kept wages rising quickly across the economy.",
+    "Economists had expected the move, and stock markets barely reacted to the announcement, while "
+    "the currency strengthened slightly against the dollar in afternoon trading.",
+)
+FOLLOW_UP = (
+    "Crews made progress against the Glass Fire near Santa Rosa on Tuesday as winds eased, but more "
+    "homes were lost in Napa and Sonoma counties, fire officials said.",
+    "Cal Fire said the wildfire had grown to 36,000 acres; Governor Gavin Newsom visited an evacuation "
+    "centre and praised firefighters. Pacific Gas and Electric restored power to some customers.",
+    "Several Napa Valley wineries were destroyed, and evacuation orders remained in place for "
+    "thousands of residents of Santa Rosa.",
+)
+FIRE_ENTITIES = (
+    Entity("Santa Rosa", "GPE", 2), Entity("Glass Fire", "EVENT", 2), Entity("Gavin Newsom", "PERSON", 1),
+    Entity("Napa", "GPE", 2), Entity("Sonoma", "GPE", 1), Entity("Pacific Gas and Electric", "ORG", 1),
+)
+
+
+def _article(paragraphs, title, entities=(), published="2020-09-28", tag=""):
+    cleaned = Cleaned(title=title, paragraphs=tuple(paragraphs), published=published)
+    fp = fingerprint(cleaned, Tags(language="en", entities=tuple(entities)))
+    aid = article_id(("\n".join(paragraphs) + title + tag).encode())
+    return aid, fp, published
+
+
+def _copy(i):
+    """The i-th near copy of the wire story: another headline, a dateline, a trimmed tail."""
+    paragraphs = list(WIRE)
+    paragraphs[0] = f"SANTA ROSA, Calif. (Outlet {i}) - " + paragraphs[0]
+    if i % 3 == 1:
+        paragraphs = paragraphs[:-1]
+    if i % 3 == 2:
+        paragraphs = [p.replace("Defense", "Defence") for p in paragraphs]
+    return _article(paragraphs, f"Headline number {i} about the fire", FIRE_ENTITIES, tag=str(i))
+
+
+def test_first_article_is_original_and_starts_a_story(redis_client, keys):
+    """An article into an empty index: no duplicate_of, its own id as story id, one story."""
+    index = Index(redis_client, keys, FingerprintSettings())
+    aid, fp, pub = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
+    placement = index.place(aid, fp, pub)
+    assert placement.duplicate_of is None
+    assert placement.story_id == aid
+    assert index.story_count() == 1
+    assert index.story_members(aid) == [aid]
+    assert placement.audit["story"]["method"] == "new"
+
+
+def test_exact_and_near_copies_point_at_the_first_seen(redis_client, keys):
+    """The same text again is an exact duplicate; an edited copy a MinHash duplicate; both of the original."""
+    index = Index(redis_client, keys, FingerprintSettings())
+    original = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
+    exact = _article(WIRE, "Another headline entirely", FIRE_ENTITIES, tag="x")
+    near = _copy(1)
+    index.place(*original)
+    p_exact = index.place(*exact)
+    p_near = index.place(*near)
+    assert p_exact.duplicate_of == original[0] and p_exact.audit["duplicate"]["method"] == "exact-sha256"
+    assert p_near.duplicate_of == original[0] and p_near.audit["duplicate"]["method"] == "minhash-lsh"
+    audit = p_near.audit["duplicate"]
+    assert audit["similarity"] >= audit["threshold"]["containment"] and audit["jaccard"] >= audit["threshold"]["jaccard"]
+    assert p_exact.story_id == p_near.story_id == original[0]
+    assert index.duplicates_of(original[0]) == [exact[0], near[0]]
+    assert index.story_members(original[0]) == [original[0], exact[0], near[0]]
+    assert index.story_count() == 1
+
+
+def test_unrelated_article_gets_another_story_and_audit(redis_client, keys):
+    """A different article is neither a duplicate nor in the story; the audit says why."""
+    index = Index(redis_client, keys, FingerprintSettings())
+    fire = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
+    bank = _article(OTHER, "Central bank raises rates", (Entity("Federal Reserve", "ORG", 1),))
+    index.place(*fire)
+    placement = index.place(*bank)
+    assert placement.duplicate_of is None and placement.story_id == bank[0]
+    assert placement.audit["story"]["method"] == "new"
+    assert placement.audit["story"]["similarity"] < placement.audit["story"]["threshold"]
+    assert index.story_count() == 2
+
+
+def test_other_write_up_of_the_event_joins_the_story(redis_client, keys):
+    """A separate write-up of the same event is not a duplicate but shares the story id."""
+    index = Index(redis_client, keys, FingerprintSettings())
+    fire = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
+    index.place(*fire)
+    index.place(*_article(OTHER, "Central bank raises rates"))
+    follow = _article(FOLLOW_UP, "Glass Fire grows as Napa wineries burn", FIRE_ENTITIES, published="2020-09-29")
+    placement = index.place(*follow)
+    assert placement.duplicate_of is None
+    assert placement.story_id == fire[0], placement.audit
+    assert placement.audit["story"]["method"] == "joined"
+    assert placement.audit["story"]["best_match"] == fire[0]
+
+
+def test_story_time_window_is_respected(redis_client, keys):
+    """The same event written up outside the configured window starts a new story."""
+    settings = dataclasses.replace(FingerprintSettings(), story_window_days=3)
+    index = Index(redis_client, keys, settings)
+    fire = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES, published="2020-09-28")
+    index.place(*fire)
+    late = _article(FOLLOW_UP, "Glass Fire grows", FIRE_ENTITIES, published="2020-10-15")
+    placement = index.place(*late)
+    assert placement.story_id == late[0]
+    assert placement.audit["story"]["window_days"] == 3
+
+
+def test_replacing_is_idempotent(redis_client, keys):
+    """Placing the same article id again returns the same Placement and changes no counter or list."""
+    index = Index(redis_client, keys, FingerprintSettings())
+    original = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
+    copy = _copy(2)
+    first = [index.place(*original), index.place(*copy)]
+    snapshot = {k: redis_client.dump(k) for k in redis_client.scan_iter(f"{keys.prefix}:*")}
+    again = [index.place(*original), index.place(*copy)]
+    assert again == first
+    assert {k: redis_client.dump(k) for k in redis_client.scan_iter(f"{keys.prefix}:*")} == snapshot
+    assert index.story_count() == 1 and index.size() == 2
+    assert index.duplicates_of(original[0]) == [copy[0]]
+
+
+def _place_copies(url, prefix, indices, barrier, queue):
+    client = redis.Redis.from_url(url)
+    index = Index(client, Keys(prefix=prefix), FingerprintSettings())
+    articles = [_copy(i) for i in indices]
+    barrier.wait()
+    for aid, fp, pub in articles:
+        queue.put((aid, index.place(aid, fp, pub).duplicate_of))
+    client.close()
+
+
+@pytest.mark.slow
+def test_thirty_copies_at_once_from_three_processes_give_one_original(redis_server, redis_client, keys):
+    """30 near copies placed concurrently by 3 processes: exactly one original, 29 pointing at it."""
+    ctx = mp.get_context("fork")
+    barrier, queue = ctx.Barrier(3), ctx.Queue()
+    procs = [
+        ctx.Process(target=_place_copies, args=(redis_server, keys.prefix, range(w, 30, 3), barrier, queue))
+        for w in range(3)
+    ]
+    for p in procs:
+        p.start()
+    results = dict(queue.get(timeout=60) for _ in range(30))
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    originals = [aid for aid, dup in results.items() if dup is None]
+    assert len(originals) == 1
+    assert all(dup == originals[0] for aid, dup in results.items() if aid != originals[0])
+    index = Index(redis_client, keys, FingerprintSettings())
+    assert index.story_count() == 1
+    assert sorted(index.duplicates_of(originals[0])) == sorted(a for a in results if a != originals[0])
+
+
+@pytest.mark.slow
+def test_index_survives_a_server_restart(tmp_path):
+    """Stop the embedded server (append-only file) and start it again: the index is intact."""
+    keys = Keys(prefix="restart")
+    server = EmbeddedServer(tmp_path / "state")
+    client = redis.Redis.from_url(server.acquire())
+    original = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
+    index = Index(client, keys, FingerprintSettings())
+    before = index.place(*original)
+    client.close()
+    assert server.release()
+    client = redis.Redis.from_url(server.acquire())
+    try:
+        index = Index(client, keys, FingerprintSettings())
+        assert index.place(*original) == before
+        copy = index.place(*_copy(4))
+        assert copy.duplicate_of == original[0]
+        assert index.story_count() == 1
+    finally:
+        client.close()
+        server.release()
+
+
+def test_memory_per_article_is_small(redis_client, keys):
+    """A few hundred varied articles cost well under a kilobyte each in the index (keys under fp:)."""
+    index = Index(redis_client, keys, FingerprintSettings())
+    words = [f"w{i}" for i in range(3000)]
+    for n in range(300):
+        body = [" ".join(words[(n * 37 + k * 11 + j) % 3000] for j in range(40)) for k in range(5)]
+        index.place(*_article(body, f"title {n}", tag=str(n)))
+    total = sum(redis_client.memory_usage(k) or 0 for k in redis_client.scan_iter(f"{keys.prefix}:fp:*"))
+    # small indexes pay the fixed cost of shard keys; the benchmark measures 100,000 articles
+    assert total / 300 < 4096

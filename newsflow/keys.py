@@ -131,6 +131,41 @@ class Keys:
 
     # -- tag index (entities and topics) --------------------------------
     # (keys of the entity/topic index; added by the tagging work)
+    def tag_entity(self, name_key: str) -> str:
+        """SET: ids of articles mentioning the entity (canonical name, case-folded)."""
+        return self._k("tag", "entity", name_key)
+
+    def tag_entities(self) -> str:
+        """HASH: entity name key -> JSON [canonical name, label]."""
+        return self._k("tag", "entities")
+
+    def tag_entity_counts(self) -> str:
+        """ZSET: entity name key scored by the number of articles mentioning it."""
+        return self._k("tag", "entity_counts")
+
+    def tag_person_part(self, word_key: str) -> str:
+        """SET: name keys of persons whose first or last name is this word ("putin")."""
+        return self._k("tag", "person_part", word_key)
+
+    def tag_topic(self, name_key: str) -> str:
+        """SET: ids of articles tagged with the topic (topic name, case-folded)."""
+        return self._k("tag", "topic", name_key)
+
+    def tag_topic_counts(self) -> str:
+        """ZSET: topic name scored by the number of articles tagged with it."""
+        return self._k("tag", "topic_counts")
+
+    def tag_indexed(self) -> str:
+        """SET: ids of articles already in the tag index (a redelivery counts once)."""
+        return self._k("tag", "indexed")
+
+    def tag_df(self) -> str:
+        """HASH: content word -> number of indexed articles containing it (keyword IDF)."""
+        return self._k("tag", "df")
+
+    def tag_docs(self) -> str:
+        """STRING counter: number of articles counted in tag_df."""
+        return self._k("tag", "docs")
 
     # -- clean: site furniture learned across documents -----------------
     # (keys of the site profile; added by the cleaning work)

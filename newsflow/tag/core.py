@@ -145,11 +145,13 @@ def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings()
                             gazetteer=settings.gazetteer, teams=settings.teams)
     chunks = kw.words_and_chunks(text)
     terms = kw.document_terms(chunks, model.prior, settings.min_keyword_chars)
+    covered = frozenset().union(*(res.alias_words.get(e.text, frozenset()) for e in entities))
     keywords = kw.tfidf_keywords(
         chunks, entities, model.prior, stats,
         max_keywords=settings.max_keywords, min_chars=settings.min_keyword_chars,
         prior_docs=settings.prior_docs, doc_words=settings.prior_doc_words,
         phrase_boost=settings.phrase_boost, min_bigram_count=settings.min_bigram_count,
+        covered=covered,
     )
     title_chunks = kw.words_and_chunks(cleaned.title) if cleaned.title else []
     topics = classify(chunks, title_chunks, model.taxonomy, title_weight=settings.title_weight,

@@ -72,6 +72,8 @@ class Resources:
     person_titles: frozenset[str] = field(default_factory=frozenset)
     #: lower-case single words that are countries (never re-labelled as persons)
     countries: frozenset[str] = field(default_factory=frozenset)
+    #: canonical name -> lower-case one-word aliases ("North Korea" -> {"dprk"})
+    alias_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def is_common_word(self, word: str, threshold: float = 1e-5) -> bool:
         return self.common.get(word.lower(), 0.0) >= threshold
@@ -99,7 +101,13 @@ def build_resources(aliases: AliasTable, place_names: Iterable[str], common: dic
     countries = frozenset(
         spelling.lower() for spelling, e in aliases.spellings if e.kind == "country"
     )
-    return Resources(aliases, places_re, places, known_case, common, titles, countries)
+    alias_words: dict[str, set[str]] = defaultdict(set)
+    for spelling, e in aliases.spellings:
+        key = name_key(spelling)
+        if key and " " not in key:
+            alias_words[e.name].add(key)
+    return Resources(aliases, places_re, places, known_case, common, titles, countries,
+                     {k: frozenset(v) for k, v in alias_words.items()})
 
 
 # -- 1. shouted paragraphs and 2. datelines -----------------------------------

@@ -83,7 +83,9 @@ class Idf:
 def tfidf_keywords(chunks: list[list[str]], entities: tuple[Entity, ...], prior: Prior,
                    stats: CorpusStats | None, *, max_keywords: int, min_chars: int,
                    prior_docs: int, doc_words: int, phrase_boost: float,
-                   min_bigram_count: int) -> tuple[str, ...]:
+                   min_bigram_count: int, covered: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Best-first keywords. `covered`: words already stood for by an entity
+    (e.g. its aliases, "dprk" for North Korea)."""
     idf = Idf(prior, stats, prior_docs, doc_words)
     stop = prior.stop
     uni: Counter[str] = Counter()
@@ -99,7 +101,7 @@ def tfidf_keywords(chunks: list[list[str]], entities: tuple[Entity, ...], prior:
                 bi[f"{prev} {w}"] += 1
             prev = w
     scored: list[tuple[float, str, frozenset[str]]] = []
-    entity_words: set[str] = set()
+    entity_words: set[str] = set(covered)
     for e in entities:
         if e.label not in _KEYWORD_LABELS:
             continue

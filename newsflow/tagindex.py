@@ -1,0 +1,162 @@
+"""Redis index of the tag stage: entity -> articles, topic -> articles, and the
+corpus statistics (document frequencies) that make keywords TF-IDF.
+
+    index = TagIndex(client, keys)
+    index.add(article_id, tags)               # idempotent: a redelivery counts once
+    index.find(entity="Putin")                # -> ids; aliases resolve ("DPRK" -> North Korea)
+    index.find(topic="politics")              # slug, IPTC code or full topic name
+    index.top_entities(10), index.top_topics()
+    stats = index.corpus_stats()              # read-only snapshot for tag(..., stats=stats)
+
+Every key is in newsflow.keys (section "tag index").
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+import redis
+
+from newsflow.keys import Keys
+from newsflow.model import Tags
+from newsflow.tag.keywords import Stats
+from newsflow.tag.settings import TagSettings
+from newsflow.tag.tables import AliasTable, Taxonomy, name_key
+
+# One atomic step per article: the membership test and every increment happen
+# together, so a redelivered (or concurrently re-run) article is counted once.
+# KEYS: indexed, entities hash, entity_counts, topic_counts, df, docs
+# ARGV: article id, n_entities, n_topics, then per entity (set key, name key,
+#       json, n_parts, part keys...), per topic (set key, topic name), then terms.
+_ADD = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+local id = ARGV[1]
+local ne = tonumber(ARGV[2])
+local nt = tonumber(ARGV[3])
+local i = 4
+for _ = 1, ne do
+  local setkey, nkey, meta, nparts = ARGV[i], ARGV[i+1], ARGV[i+2], tonumber(ARGV[i+3])
+  i = i + 4
+  if redis.call('SADD', setkey, id) == 1 then
+    redis.call('ZINCRBY', KEYS[3], 1, nkey)
+  end
+  redis.call('HSETNX', KEYS[2], nkey, meta)
+  for _ = 1, nparts do
+    redis.call('SADD', ARGV[i], nkey)
+    i = i + 1
+  end
+end
+for _ = 1, nt do
+  if redis.call('SADD', ARGV[i], id) == 1 then
+    redis.call('ZINCRBY', KEYS[4], 1, ARGV[i+1])
+  end
+  i = i + 2
+end
+for j = i, #ARGV do
+  redis.call('HINCRBY', KEYS[5], ARGV[j], 1)
+end
+redis.call('INCR', KEYS[6])
+return 1
+"""
+
+
+class TagIndex:
+    def __init__(self, client: redis.Redis, keys: Keys, settings: TagSettings = TagSettings()):
+        self.client = client
+        self.keys = keys
+        self.aliases = AliasTable.load(settings.aliases_path)
+        self.taxonomy = Taxonomy.load(settings.topics_path)
+        self._add = client.register_script(_ADD)
+
+    # -- writing -------------------------------------------------------------
+    def add(self, article_id: str, tags: Tags) -> bool:
+        """Index one article's entities, topics and terms. Idempotent: returns
+        False (and changes nothing) when the article was already indexed."""
+        k = self.keys
+        args: list[str] = [article_id, "0", str(len(tags.topics))]
+        seen: set[str] = set()
+        n_entities = 0
+        for e in tags.entities:
+            nkey = name_key(e.text)
+            if not nkey or nkey in seen:
+                continue
+            seen.add(nkey)
+            n_entities += 1
+            parts: list[str] = []
+            if e.label == "PERSON":
+                words = nkey.split()
+                if len(words) > 1:
+                    parts = sorted({words[0], words[-1]})
+            args += [k.tag_entity(nkey), nkey, json.dumps([e.text, e.label]), str(len(parts))]
+            args += [k.tag_person_part(w) for w in parts]
+        args[1] = str(n_entities)
+        for t in tags.topics:
+            args += [k.tag_topic(name_key(t.name)), t.name]
+        args += list(tags.terms)
+        keys = [k.tag_indexed(), k.tag_entities(), k.tag_entity_counts(), k.tag_topic_counts(),
+                k.tag_df(), k.tag_docs()]
+        return bool(self._add(keys=keys, args=args))
+
+    # -- reading -------------------------------------------------------------
+    def entity_keys(self, entity: str) -> list[str]:
+        """Name keys an entity query stands for: its canonical name via the alias
+        table, else every person with this first or last name ("Putin")."""
+        canonical = name_key(self.aliases.resolve(entity))
+        if self.client.exists(self.keys.tag_entity(canonical)):
+            return [canonical]
+        words = canonical.split()
+        if len(words) == 1:
+            members = self.client.smembers(self.keys.tag_person_part(words[0]))
+            return sorted(m.decode() for m in members)
+        return [canonical]
+
+    def find(self, entity: str | None = None, topic: str | None = None) -> list[str]:
+        """Ids of articles with the entity and/or the topic (both: the intersection)."""
+        sets: list[set[str]] = []
+        if entity is not None:
+            ids: set[str] = set()
+            for key in self.entity_keys(entity):
+                ids |= {m.decode() for m in self.client.smembers(self.keys.tag_entity(key))}
+            sets.append(ids)
+        if topic is not None:
+            name = self.taxonomy.resolve(topic)
+            sets.append({m.decode() for m in self.client.smembers(self.keys.tag_topic(name_key(name)))})
+        if not sets:
+            return []
+        return sorted(set.intersection(*sets))
+
+    def _top(self, zkey: str, n: int) -> list[tuple[str, int]]:
+        return [(m.decode(), int(s)) for m, s in self.client.zrevrange(zkey, 0, n - 1, withscores=True)]
+
+    def top_entities(self, n: int = 20) -> list[tuple[str, str, int]]:
+        """(canonical name, label, articles) of the most mentioned entities."""
+        top = self._top(self.keys.tag_entity_counts(), n)
+        if not top:
+            return []
+        metas = self.client.hmget(self.keys.tag_entities(), [k for k, _ in top])
+        out = []
+        for (key, count), meta in zip(top, metas):
+            name, label = json.loads(meta) if meta else (key, "")
+            out.append((name, label, count))
+        return out
+
+    def top_topics(self, n: int = 20) -> list[tuple[str, int]]:
+        """(topic, articles), most frequent first."""
+        return self._top(self.keys.tag_topic_counts(), n)
+
+    def indexed(self) -> int:
+        """Number of articles in the index."""
+        return int(self.client.scard(self.keys.tag_indexed()))
+
+    def corpus_stats(self, min_df: int = 2, count: int = 5000) -> Stats:
+        """A snapshot of document frequencies for `tag(..., stats=...)`. Terms seen
+        in fewer than `min_df` articles are left out (the prior covers them).
+        Refresh it now and then (e.g. every few hundred articles) per worker."""
+        n = int(self.client.get(self.keys.tag_docs()) or 0)
+        df: dict[str, int] = {}
+        for term, value in self.client.hscan_iter(self.keys.tag_df(), count=count):
+            v = int(value)
+            if v >= min_df:
+                df[term.decode()] = v
+        return Stats(n_docs=n, df=df)

@@ -1,0 +1,68 @@
+"""The Redis tag index: entity -> articles, topic -> articles, corpus statistics (real server)."""
+
+from __future__ import annotations
+
+from newsflow.model import Entity, Tags, Topic
+from newsflow.tagindex import TagIndex
+
+A = Tags(
+    language="en",
+    entities=(Entity("Vladimir Putin", "PERSON", 5), Entity("North Korea", "GPE", 4),
+              Entity("Kim Jong Un", "PERSON", 3)),
+    keywords=("Vladimir Putin",),
+    topics=(Topic("politics", 0.6), Topic("conflict, war and peace", 0.3)),
+    terms=("arms", "summit", "munitions"),
+)
+B = Tags(
+    language="en",
+    entities=(Entity("United States", "GPE", 2), Entity("Vladimir Putin", "PERSON", 1)),
+    topics=(Topic("economy, business and finance", 0.7),),
+    terms=("arms", "tariffs"),
+)
+
+
+def test_find_by_entity_alias_and_surname(redis_client, keys):
+    """Entities are found by canonical name, by an alias from the table, and a person by surname."""
+    index = TagIndex(redis_client, keys)
+    index.add("a" * 32, A)
+    index.add("b" * 32, B)
+    assert index.find(entity="Vladimir Putin") == ["a" * 32, "b" * 32]
+    assert index.find(entity="Putin") == ["a" * 32, "b" * 32]
+    assert index.find(entity="vladimir putin") == ["a" * 32, "b" * 32]
+    assert index.find(entity="DPRK") == ["a" * 32]
+    assert index.find(entity="U.S.") == ["b" * 32]
+    assert index.find(entity="Kim") == ["a" * 32]
+    assert index.find(entity="Nobody") == []
+
+
+def test_find_by_topic_and_both(redis_client, keys):
+    """Topics are found by name, slug or IPTC code; entity and topic together intersect."""
+    index = TagIndex(redis_client, keys)
+    index.add("a" * 32, A)
+    index.add("b" * 32, B)
+    assert index.find(topic="politics") == ["a" * 32]
+    assert index.find(topic="conflict") == ["a" * 32]
+    assert index.find(topic="medtop:04000000") == ["b" * 32]
+    assert index.find(entity="Putin", topic="economy") == ["b" * 32]
+    assert index.find() == []
+
+
+def test_redelivery_counts_once(redis_client, keys):
+    """Adding the same article twice changes nothing the second time."""
+    index = TagIndex(redis_client, keys)
+    assert index.add("a" * 32, A) is True
+    assert index.add("a" * 32, A) is False
+    index.add("b" * 32, B)
+    assert index.indexed() == 2
+    assert index.top_entities(1) == [("Vladimir Putin", "PERSON", 2)]
+    assert dict(index.top_topics()) == {"politics": 1, "conflict, war and peace": 1,
+                                       "economy, business and finance": 1}
+    stats = index.corpus_stats(min_df=1)
+    assert stats.n_docs == 2 and stats.df["arms"] == 2 and stats.df["summit"] == 1
+    assert "summit" not in index.corpus_stats(min_df=2).df
+
+
+def test_keys_live_under_the_prefix(redis_client, keys):
+    """Every key the index writes is under the deployment's prefix."""
+    TagIndex(redis_client, keys).add("a" * 32, A)
+    assert all(k.decode().startswith(keys.prefix + ":tag:") for k in redis_client.keys("*"))

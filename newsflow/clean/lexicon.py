@@ -130,6 +130,9 @@ FURNITURE_PHRASE = re.compile(
       |\bsupport\ (?:our|independent)\ journalism\b|\bjournalism\ you\ can\ trust\b|\bbecome\ a\ (?:member|subscriber|patron)\b
       |\bfree\ trial\b|\bunlimited\ (?:digital\ )?access\b|\balready\ a\ subscriber\b|\bsubscriber[- ]only\b
       |\bcomment\ threads?\ (?:are|is)\b|\bcomments\ (?:are|have\ been)\ (?:closed|moderated)\b|\bcommunity\ guidelines\b
+      |\byour\ e-?mail\ (?:address\ )?will\ not\ be\ published\b|\brequired\ fields\ are\ marked\b|\bsuccess?fully\ subscribed\b
+      |\bwe\ (?:will\ )?send\ (?:you\ )?an?\ e-?mail\b|\bnews\ service\ that\b|\bstay\ up\ to\ date\ with\b|\bat\ your\ fingertips\b
+      |^\S*[\w.+-]+@[\w-]+\.[\w.]+\S*$|\be-?mail\ (?:não\ será\ publicado|no\ será\ publicado|ne\ sera\ pas\ publiée|wird\ nicht\ veröffentlicht)
       |\bnewsletter\ abonnieren\b|\bjetzt\ abonnieren\b|\bmelden\ sie\ sich\ an\b|\bs'abonner\b|\binscrivez-vous\b|\bsuscr[ií]bete\b|\bassine\b.*\bnewsletter\b
       |\bdatenschutzerkl[äa]rung\b|\bnutzungsbedingungen\b|\balle\ rechte\ vorbehalten\b|\btous\ droits\ r[ée]serv[ée]s\b|\btodos\ los\ derechos\b
     )""",
@@ -148,7 +151,10 @@ END_MARKER = re.compile(
       |most\ (?:popular|read|viewed|shared|commented|emailed)\b.{0,20}|trending(?:\ (?:now|stories|news))?|popular(?:\ (?:now|posts|stories|articles))?
       |(?:\d+\ )?comments?(?:\ \(\d*\))?|leave\ a\ (?:comment|reply)|post\ a\ comment|add\ a\ comment|join\ the\ (?:conversation|discussion)
       |(?:what\ )?(?:do\ )?you\ think\W*|have\ your\ say|discussion
-      |about\ the\ authors?|about\ [a-z]+(?:\ [a-z]+)?|author\ bio|more\ by\ .{1,40}|(?:other\ )?(?:articles|posts|stories)\ by\ .{1,40}
+      |about\ the\ authors?|about\ [a-z]+(?:\ [a-z]+)?|author\ bio|biography\b.{0,40}|(?:sobre|über|à\ propos\ de|acerca\ de|chi\ è)\ [\w\ ]{2,30}
+      |want\ more\ stories\ like\ this|stay\ up\ to\ date\b.{0,40}|a\ word\ to\ our\ [\w\ ]{0,20}readers
+      |deixe\ (?:uma\ resposta|um\ comentário).*|lascia\ un\ commento|deja\ (?:un\ comentario|una\ respuesta)|laisser\ un\ commentaire|schreibe\ einen\ kommentar|kommentar\ schreiben|оставить\ комментарий|
+more\ by\ .{1,40}|(?:other\ )?(?:articles|posts|stories)\ by\ .{1,40}
       |tags?|topics?|filed\ under|categories|category|keywords|see\ also|further\ reading|sources?|references
       |share\ this(?:\ (?:article|story|post|page))?|share\ your\ thoughts|sponsored\ (?:content|stories|links)|promoted\ stories|from\ the\ web|around\ the\ web
       |(?:das\ )?könnte\ (?:sie|dich)\ (?:auch\ )?interessieren|mehr\ zum\ thema|weitere\ (?:artikel|beiträge|nachrichten|themen)|ähnliche\ (?:artikel|beiträge)|verwandte\ (?:artikel|themen)|lesen\ sie\ auch|auch\ interessant|schlagwörter|themen
@@ -171,7 +177,8 @@ STRONG_END = re.compile(
       |recommended(?:\ (?:for\ you|stories|articles|reading|videos?))?|editor'?s?\ picks?|top\ stories
       |most\ (?:popular|read|viewed|shared|commented|emailed)\b.{0,20}|trending(?:\ (?:now|stories|news))?
       |(?:\d+\ )?comments?(?:\ \(\d*\))?|leave\ a\ (?:comment|reply)|post\ a\ comment|add\ a\ comment|join\ the\ (?:conversation|discussion)
-      |about\ the\ authors?|author\ bio|sponsored\ (?:content|stories|links)|promoted\ stories|from\ the\ web|around\ the\ web
+      |about\ the\ authors?|author\ bio|want\ more\ stories\ like\ this|deixe\ (?:uma\ resposta|um\ comentário).*|lascia\ un\ commento
+      |deja\ (?:un\ comentario|una\ respuesta)|laisser\ un\ commentaire|schreibe\ einen\ kommentar|оставить\ комментарий|sponsored\ (?:content|stories|links)|promoted\ stories|from\ the\ web|around\ the\ web
       |(?:das\ )?könnte\ (?:sie|dich)\ (?:auch\ )?interessieren|weitere\ (?:artikel|beiträge|nachrichten)|ähnliche\ (?:artikel|beiträge)
       |articles?\ similaires|dans\ la\ même\ rubrique|noticias\ relacionadas|art[íi]culos\ relacionados|te\ puede\ interesar
       |notícias\ relacionadas|mat[ée]rias\ relacionadas|posts?\ relacionados|(?:você|voce)\ (?:também\ )?pode\ gostar

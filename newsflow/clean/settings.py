@@ -47,6 +47,9 @@ class CleanSettings:
     furniture_penalty: float = 6.0
     #: Score of a line that opens the post-article zone ("Related", "Comments", "More from ...").
     end_marker_penalty: float = 40.0
+    #: Score of the strongest of those ("You may also like", "Comments"): the body only
+    #: continues past one when much more prose follows (an inline box, not the page's end).
+    strong_end_penalty: float = 100.0
     #: Prose above the on-page headline (a line repeating the page title) scores this
     #: share of its words: the article follows its headline.
     before_headline_weight: float = 0.5
@@ -58,8 +61,9 @@ class CleanSettings:
     #: Prose lines needed before a header-like cluster (date line, repeated headline)
     #: is read as the start of another article.
     boundary_min_good_lines: int = 3
-    #: Lines a repeated headline pair may be apart to count as a new article's header.
-    boundary_repeat_window: int = 8
+    #: ... when the cluster also repeats this many lines shaped like the first article's own
+    #: header (numbers and months blanked: "Updated <date>", "Follow").
+    boundary_min_template_lines: int = 2
 
     # -- repeated lines --
     #: A line occurring this often in one document is furniture (menus, tickers) ...

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from newsflow.clean import lexicon as lx
-from newsflow.clean.dates import date_line_score, find_dates, is_date_line
+from newsflow.clean.dates import _MONTHS, date_line_score, find_dates, is_date_line
 from newsflow.clean.profile import SiteProfile, line_key
 from newsflow.clean.settings import CleanSettings
 
@@ -177,6 +177,8 @@ def _weights(lines: list[Line], s: CleanSettings, anchor: int | None) -> None:
             ln.weight = ln.words * s.near_weight if ln.terminal else -s.short_penalty / 2
         elif ln.kind == SHORT:
             ln.weight = -s.short_penalty
+        elif ln.strong_end:
+            ln.weight = -s.strong_end_penalty
         elif ln.end_marker:
             ln.weight = -s.end_marker_penalty
         else:
@@ -198,6 +200,14 @@ def _best_run(lines: list[Line], lo: int, hi: int) -> tuple[int, int, float]:
 
 #: Lines of an embedded post (tweet) rather than a page's own header.
 _ATTRIBUTION = re.compile(r"^\W*[—–-]|@\w|https?://|\bpic\.twitter\b|\bt\.co/")
+
+
+_MONTH_WORDS = re.compile(r"\b(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b")
+
+
+def _shape(text: str) -> str:
+    """A line with its numbers and month names blanked: "Updated 05 September 2023" -> "updated 0 m 0"."""
+    return _MONTH_WORDS.sub("m", re.sub(r"\d+", "0", text.lower()))
 
 
 def _cards(lines: list[Line], s: CleanSettings) -> None:
@@ -223,6 +233,10 @@ def _boundaries(lines: list[Line], s: CleanSettings, start: int, end: int) -> li
     """
     cuts = []
     good_seen = 0
+    # the first article's own date and header lines (what a glued article's header differs in / repeats)
+    page_title = lines[0].text
+    first_good = next((k for k in range(start, end + 1) if lines[k].kind == GOOD), start)
+    header_shapes = {_shape(ln.text) for ln in lines[max(0, first_good - s.header_lines_before_body): first_good]}
     i = start
     while i <= end:
         ln = lines[i]
@@ -236,9 +250,16 @@ def _boundaries(lines: list[Line], s: CleanSettings, start: int, end: int) -> li
             j += 1
         if good_seen >= s.boundary_min_good_lines and j <= end:
             cluster = range(max(start, i - 2), j)
-            has_date = any(lines[k].why == "date" and not _ATTRIBUTION.search(lines[k].text) for k in cluster)
-            has_head = any(_title_like(lines[k], s) and not _ATTRIBUTION.search(lines[k].text) for k in cluster)
-            if has_date and has_head:
+            # another article's header: a date line, and lines shaped like this article's own
+            # header ("Updated <date>", "Follow"), not merely its headline repeated (a video or
+            # photo block of the same story repeats that)
+            dated = [k for k in cluster if lines[k].why == "date" and not _ATTRIBUTION.search(lines[k].text)]
+            same = {
+                _shape(lines[k].text) for k in cluster
+                if _shape(lines[k].text) in header_shapes
+                and not _similar(lines[k].text, page_title) and not _similar(page_title, lines[k].text)
+            }
+            if dated and len(same) >= s.boundary_min_template_lines:
                 # the new article's header starts at the first title-like or repeated line
                 first = i
                 for k in cluster:
@@ -325,7 +346,7 @@ def extract_body(text: str, s: CleanSettings, profile: SiteProfile | None = None
     start, end, score = _best_run(lines, 0, len(lines))
     if score <= 0:
         return BodyResult(lines, [], len(lines), -1)
-    cuts = sorted(set(_boundaries(lines, s, start, end)) | set(_end_cuts(lines, s, start, end)))
+    cuts = sorted(set(_boundaries(lines, s, start, end)))  # | set(_end_cuts(lines, s, start, end)))
     if cuts:
         segments = []
         edges = [start, *cuts, end + 1]

@@ -174,3 +174,22 @@ def test_writer_active_sees_open_writers(tmp_path):
         assert writer_active(str(path)) is True
     assert writer_active(str(path)) is False
     assert writer_active(str(tmp_path / "missing")) is None
+
+
+def test_overflow_warning_triggers_a_rescan(tmp_path, redis_client, keys):
+    """When watchdog reports an inotify overflow, files whose events were lost are found by a rescan."""
+    import logging
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    with Harness(inbox, redis_client, keys, rescan_seconds=3600) as h:
+        time.sleep(0.3)
+        # Lose the file's events, as an overflowed kernel queue would.
+        note = h.watcher._note
+        h.watcher._note = lambda *a, **k: None
+        (inbox / "lost.txt").write_bytes(b"lost event")
+        time.sleep(0.5)
+        assert h.queued == []
+        h.watcher._note = note
+        logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost")
+        assert h.wait_for(1) == [article_id(b"lost event")]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import logging
 import os
 import queue
 import threading
@@ -78,6 +79,22 @@ class _Pending:
     ready: bool = False  # closed after writing, or renamed into place
 
 
+class _OverflowAlarm(logging.Handler):
+    """Sets `event` when watchdog reports that the kernel's inotify queue overflowed.
+
+    watchdog's only signal for IN_Q_OVERFLOW is a warning on its logger; events
+    were lost, so the watcher answers with an immediate full scan.
+    """
+
+    def __init__(self, event: threading.Event):
+        super().__init__(logging.WARNING)
+        self.event = event
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.event.set()
+
+
 class _Handler(FileSystemEventHandler):
     """Puts watchdog's events on a queue; the watcher loop does all the work."""
 
@@ -132,9 +149,11 @@ class Watcher:
     # -- the loop -------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
         self.inbox.mkdir(parents=True, exist_ok=True)
-        observer = PollingObserver(timeout=1) if self.polling else Observer()
-        observer.schedule(_Handler(self.events), str(self.inbox), recursive=True)
-        observer.start()
+        observer = self._start_observer()
+        overflow = threading.Event()
+        alarm = _OverflowAlarm(overflow)
+        watchdog_log = logging.getLogger("watchdog.observers")
+        watchdog_log.addHandler(alarm)
         log.info("watcher_started", inbox=str(self.inbox), observer=type(observer).__name__,
                  quiet_seconds=self.quiet, rescan_seconds=self.rescan_every)
         try:
@@ -144,6 +163,11 @@ class Watcher:
             while not stop.is_set():
                 self._drain_events()
                 now = time.monotonic()
+                if overflow.is_set():
+                    overflow.clear()
+                    log.error("inotify_overflow", action="rescan",
+                              hint="raise fs.inotify.max_queued_events, or use --polling")
+                    next_scan = now
                 if now >= next_scan:
                     self.scan()
                     next_scan = now + self.rescan_every
@@ -154,9 +178,28 @@ class Watcher:
                 if not took and self.events.empty():
                     stop.wait(IDLE)
         finally:
+            watchdog_log.removeHandler(alarm)
             observer.stop()
             observer.join(timeout=5)
             log.info("watcher_stopped", admitted=self.admitted, pending=len(self.pending))
+
+    def _start_observer(self):
+        """inotify (or polling by flag); polling as a loud fallback if inotify's limits are hit."""
+        handler = _Handler(self.events)
+        if not self.polling:
+            observer = Observer()
+            try:
+                observer.schedule(handler, str(self.inbox), recursive=True)
+                observer.start()
+                return observer
+            except OSError as exc:  # ENOSPC: fs.inotify.max_user_watches (or instances) exhausted
+                log.error("inotify_unavailable", error=str(exc), action="polling",
+                          hint="raise fs.inotify.max_user_watches / max_user_instances")
+                observer.stop()
+        observer = PollingObserver(timeout=1)
+        observer.schedule(handler, str(self.inbox), recursive=True)
+        observer.start()
+        return observer
 
     def _drain_events(self, limit: int = 10_000) -> None:
         for _ in range(limit):

@@ -14,7 +14,7 @@ from newsflow.clean.decode import decode, normalise
 from newsflow.clean.errors import CleanError
 from newsflow.clean.profile import SiteProfile
 from newsflow.clean.settings import CleanSettings
-from newsflow.clean.text import extract_body, header_info, site_suffix, split_names, strip_site_suffix
+from newsflow.clean.text import Line, extract_body, fresh, header_info, select_body, site_suffix, split_names, strip_site_suffix
 from newsflow.model import Cleaned, Document
 
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
@@ -52,25 +52,31 @@ def sniff(name: str, text: str) -> str:
     return "text"
 
 
-def _body_fixpoint(paragraphs: list[str], s: CleanSettings, profile: SiteProfile | None) -> list[str]:
-    """Re-clean the body as plain text until nothing changes: cleaning is idempotent by construction."""
+def _body_fixpoint(body: list[Line], s: CleanSettings, profile: SiteProfile | None) -> list[str]:
+    """Re-clean the body as plain text until nothing changes: cleaning is idempotent by construction.
+
+    (The lines are re-classified from their features, which is what
+    make_lines would give for the body's text: no re-parsing needed.)
+    """
     for _ in range(_MAX_FIXPOINT_PASSES):
-        res = extract_body("\n".join(paragraphs), s, profile)
-        again = [res.lines[i].text for i in res.body]
-        if again == paragraphs:
+        lines = fresh(body)
+        res = select_body(lines, s, profile)
+        again = [lines[i] for i in res.body]
+        if len(again) == len(body):
             break
-        paragraphs = again
-    return paragraphs
+        body = again
+    return [ln.text for ln in body]
 
 
-def _dedupe(paragraphs: list[str]) -> list[str]:
+def _dedupe(lines: list[Line]) -> list[Line]:
+    """Repeated paragraphs dropped (the first one stays)."""
     seen: set[str] = set()
     out = []
-    for p in paragraphs:
-        key = " ".join(p.lower().split())
+    for ln in lines:
+        key = " ".join(ln.low.split())
         if key not in seen:
             seen.add(key)
-            out.append(p)
+            out.append(ln)
     return out
 
 
@@ -119,8 +125,7 @@ def _outlet_from_text(lines_text: list[str], first_line: str) -> str | None:
 
 def _clean_text(text: str, s: CleanSettings, profile: SiteProfile | None, trusted: bool = False) -> dict:
     res = extract_body(text, s, profile, trusted=trusted)
-    paragraphs = _dedupe([res.lines[i].text for i in res.body])
-    paragraphs = _body_fixpoint(paragraphs, s, profile)
+    paragraphs = _body_fixpoint(_dedupe([res.lines[i] for i in res.body]), s, profile)
     info = header_info(res, s)
     first = res.lines[0].text if res.lines else ""
     info["outlet"] = _outlet_from_text([ln.text for ln in res.lines], first)

@@ -113,14 +113,17 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def normalise(text: str, repair: bool = True) -> str:
     """Repaired, NFC, one kind of space and newline, no invisible or control characters."""
-    text = _NEWLINES.sub("\n", text)
-    if repair and _MOJIBAKE.search(text):
-        import ftfy  # imported lazily: only texts that show mojibake pay for it
+    if "\r" in text or not text.isascii():
+        text = _NEWLINES.sub("\n", text)
+    if not text.isascii():
+        if repair and _MOJIBAKE.search(text):
+            import ftfy  # imported lazily: only texts that show mojibake pay for it
 
-        text = ftfy.fix_text(
-            text, unescape_html=False, uncurl_quotes=False, fix_character_width=False, normalization="NFC"
-        )
-    text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE.sub("", text)
+            text = ftfy.fix_text(
+                text, unescape_html=False, uncurl_quotes=False, fix_character_width=False, normalization="NFC"
+            )
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub("", text)
     return _SPACES.sub(" ", text)

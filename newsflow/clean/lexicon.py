@@ -113,31 +113,77 @@ FURNITURE_LINE = re.compile(
 )
 
 #: Phrases that mark a line of any length as furniture: sign-up and
-#: subscription promos, cookie notices, legal lines, app prompts.
-FURNITURE_PHRASE = re.compile(
-    r"""(?:
-      \bsign\ up\ (?:for|to)\b|\bsubscribe\ (?:to|now|today|for)\b|\bnewsletters?\b.*\b(?:inbox|sign|subscribe|email|free)\b
-      |\b(?:inbox|sign|subscribe|email)\b.*\bnewsletters?\b|\bdelivered\ (?:directly\ )?to\ your\ inbox\b|\bstraight\ to\ your\ inbox\b
-      |\bfree\ (?:daily|weekly)\ (?:email|newsletter)\b|\bdaily\ email\b|\bemail\ address\b|\bunsubscribe\b
-      |\bwe\ use\ cookies\b|\buses\ cookies\b|\bcookie\ (?:policy|settings|preferences|consent)\b|\baccept\ (?:all\ )?cookies\b
-      |\ball\ rights\ reserved\b|\bprivacy\ policy\b|\bterms\ (?:of|and)\ (?:use|service|conditions)\b|\bterms\ &\ conditions\b
-      |\benable\ javascript\b|\bjavascript\ (?:is\ )?(?:disabled|required)\b|\byour\ browser\b.*\b(?:support|update|disabled)\b
-      |\bdownload\ (?:our|the)\ (?:free\ )?app\b|\bget\ (?:our|the)\ app\b|\bavailable\ on\ the\ app\ store\b
-      |\bclick\ here\b|\bsubscribers?\ can\ listen\b|\blisten\ to\ this\ article\b|\bplay\ article\b
-      |\bfollow\ (?:us|the\ [\w\ ]{1,30}\ section)\ on\b|\blike\ us\ on\ facebook\b
-      |\bthis\ (?:article|story)\ (?:was\ )?(?:originally\ )?(?:published|appeared)\b|\bcontent\ is\ created\ by\b
-      |\bwe\ (?:may\ )?(?:earn|receive)\ (?:a\ )?(?:commission|compensation)\b|\baffiliate\ links?\b
-      |\bsupport\ (?:our|independent)\ journalism\b|\bjournalism\ you\ can\ trust\b|\bbecome\ a\ (?:member|subscriber|patron)\b
-      |\bfree\ trial\b|\bunlimited\ (?:digital\ )?access\b|\balready\ a\ subscriber\b|\bsubscriber[- ]only\b
-      |\bcomment\ threads?\ (?:are|is)\b|\bcomments\ (?:are|have\ been)\ (?:closed|moderated)\b|\bcommunity\ guidelines\b
-      |\byour\ e-?mail\ (?:address\ )?will\ not\ be\ published\b|\brequired\ fields\ are\ marked\b|\bsuccess?fully\ subscribed\b
-      |\bwe\ (?:will\ )?send\ (?:you\ )?an?\ e-?mail\b|\bnews\ service\ that\b|\bstay\ up\ to\ date\ with\b|\bat\ your\ fingertips\b
-      |^\S*[\w.+-]+@[\w-]+\.[\w.]+\S*$|\be-?mail\ (?:não\ será\ publicado|no\ será\ publicado|ne\ sera\ pas\ publiée|wird\ nicht\ veröffentlicht)
-      |\bnewsletter\ abonnieren\b|\bjetzt\ abonnieren\b|\bmelden\ sie\ sich\ an\b|\bs'abonner\b|\binscrivez-vous\b|\bsuscr[ií]bete\b|\bassine\b.*\bnewsletter\b
-      |\bdatenschutzerkl[äa]rung\b|\bnutzungsbedingungen\b|\balle\ rechte\ vorbehalten\b|\btous\ droits\ r[ée]serv[ée]s\b|\btodos\ los\ derechos\b
-    )""",
-    _I | re.VERBOSE,
-)
+#: subscription promos, cookie notices, legal lines, app prompts, comment
+#: forms. Keyed by a word the phrase must contain (a cheap pre-check: a
+#: pattern is only tried on lines holding its key word).
+_PHRASES = {
+    "sign": r"\bsign up (?:for|to)\b|\bsign\b.*\bnewsletters?\b",
+    "subscribe": r"\bsubscribe (?:to|now|today|for)\b|\bsubscribe\b.*\bnewsletters?\b",
+    "newsletter": r"\bnewsletter\b.*\b(?:inbox|sign|subscribe|email|free)\b|\b(?:inbox|email)\b.*\bnewsletter\b|\bnewsletter abonnieren\b|\bassine\b.*\bnewsletter\b",
+    "newsletters": r"\bnewsletters\b.*\b(?:inbox|sign|subscribe|email|free)\b|\b(?:inbox|email)\b.*\bnewsletters\b",
+    "inbox": r"\b(?:delivered (?:directly )?|straight )to your inbox\b",
+    "free": r"\bfree (?:daily|weekly) (?:email|newsletter)\b|\bfree trial\b",
+    "daily": r"\bdaily email\b",
+    "email": r"\bemail address\b|\byour email (?:address )?will not be published\b|\bwe (?:will )?send (?:you )?an? email\b",
+    "mail": r"\bwe (?:will )?send (?:you )?an? e-mail\b|\be-?mail (?:não será publicado|no será publicado|ne sera pas publiée|wird nicht veröffentlicht)|\byour e-mail (?:address )?will not be published\b",
+    "unsubscribe": r"\bunsubscribe\b",
+    "cookies": r"\b(?:we use|uses|accept(?: all)?) cookies\b",
+    "cookie": r"\bcookie (?:policy|settings|preferences|consent)\b",
+    "rights": r"\ball rights reserved\b",
+    "privacy": r"\bprivacy policy\b",
+    "terms": r"\bterms (?:of|and) (?:use|service|conditions)\b|\bterms & conditions\b",
+    "javascript": r"\benable javascript\b|\bjavascript (?:is )?(?:disabled|required)\b",
+    "browser": r"\byour browser\b.*\b(?:support|update|disabled)\b",
+    "app": r"\bdownload (?:our|the) (?:free )?app\b|\bget (?:our|the) app\b|\bavailable on the app store\b",
+    "click": r"\bclick here\b",
+    "listen": r"\bsubscribers? can listen\b|\blisten to this article\b",
+    "play": r"\bplay article\b",
+    "follow": r"\bfollow (?:us|the [\w ]{1,30} section) on\b",
+    "facebook": r"\blike us on facebook\b",
+    "originally": r"\bthis (?:article|story) (?:was )?originally (?:published|appeared)\b",
+    "appeared": r"\bthis (?:article|story) (?:was )?(?:originally )?appeared\b",
+    "created": r"\bcontent is created by\b",
+    "commission": r"\bwe (?:may )?(?:earn|receive) (?:a )?commission\b",
+    "compensation": r"\bwe (?:may )?(?:earn|receive) compensation\b",
+    "affiliate": r"\baffiliate links?\b",
+    "journalism": r"\bsupport (?:our|independent) journalism\b|\bjournalism you can trust\b",
+    "become": r"\bbecome a (?:member|subscriber|patron)\b",
+    "unlimited": r"\bunlimited (?:digital )?access\b",
+    "subscriber": r"\balready a subscriber\b|\bsubscriber[- ]only\b",
+    "threads": r"\bcomment threads (?:are|is)\b",
+    "thread": r"\bcomment thread (?:are|is)\b",
+    "comments": r"\bcomments (?:are|have been) (?:closed|moderated)\b",
+    "guidelines": r"\bcommunity guidelines\b",
+    "required": r"\brequired fields are marked\b",
+    "subscribed": r"\bsuccess?fully subscribed\b",
+    "service": r"\bnews service that\b",
+    "stay": r"\bstay up to date with\b",
+    "fingertips": r"\bat your fingertips\b",
+    "abonnieren": r"\bjetzt abonnieren\b|\bnewsletter abonnieren\b",
+    "melden": r"\bmelden sie sich an\b",
+    "abonner": r"\bs'abonner\b",
+    "inscrivez": r"\binscrivez-vous\b",
+    "suscríbete": r"\bsuscríbete\b",
+    "suscribete": r"\bsuscribete\b",
+    "datenschutzerklärung": r"\bdatenschutzerklärung\b",
+    "nutzungsbedingungen": r"\bnutzungsbedingungen\b",
+    "vorbehalten": r"\balle rechte vorbehalten\b",
+    "droits": r"\btous droits r[ée]serv[ée]s\b",
+    "derechos": r"\btodos los derechos\b",
+}
+FURNITURE_PHRASES: dict[str, re.Pattern] = {k: re.compile(v, _I) for k, v in _PHRASES.items()}
+PHRASE_TRIGGERS = frozenset(FURNITURE_PHRASES)
+#: A line that is only an e-mail address.
+EMAIL_LINE = re.compile(r"^\S*[\w.+-]+@[\w-]+\.[\w.]+\S*$")
+
+
+def furniture_phrase(low: str, vocab: frozenset) -> bool:
+    """Does the lower-cased line (with word set `vocab`) hold a furniture phrase?"""
+    for word in vocab & PHRASE_TRIGGERS:
+        if FURNITURE_PHRASES[word].search(low):
+            return True
+    return "@" in low and EMAIL_LINE.match(low) is not None
+
 
 #: Short lines that open the zone after an article: related links, more
 #: stories, comments, tags, author box. Matched on the lower-cased line.
@@ -239,4 +285,17 @@ BULLET = re.compile(r"^(?:(?:[•·▪▫◦‣●■□►▶➤→*+>]|-(?=\s)
 INLINE_LINK = re.compile(
     r"^(?:read|read\ more|read\ also|also\ read|see\ also|related|more|watch|listen|video|photos?|gallery|lesen\ sie\ (?:auch|mehr)|mehr\ dazu|lire\ aussi|à\ lire|leia\ (?:também|mais)|leggi\ anche|lee\ también|читайте\ также)\s*(?:\||:|-|–|—|»|>)\s*\S",
     _I | re.VERBOSE,
+)
+
+# -- cheap pre-checks: a pattern above is only tried on lines holding one of these words --
+CAPTION_TRIGGERS = frozenset(
+    """ap afp reuters getty epa dpa file photo picture pic image illustration foto bild graphic video credit credits
+    courtesy shutterstock istock istockphoto imago alliance copyright pictured left right center centre above below
+    top bottom seen""".split()
+)
+LINK_TRIGGERS = frozenset(
+    """read also see related more watch listen video photo photos gallery lesen mehr lire à leia leggi lee читайте""".split()
+)
+BIO_TRIGGERS = frozenset(
+    """writer reporter editor journalist correspondent columnist contributor author freelancer blogger producer critic""".split()
 )

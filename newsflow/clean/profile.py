@@ -14,14 +14,24 @@ from urllib.parse import urlsplit
 
 from newsflow.model import Document
 
-_NORM = re.compile(r"\W+")
-_DIGITS = re.compile(r"\d")
+
+
+_WORDS = re.compile(r"\w+")
+_ZERO_DIGITS = str.maketrans("123456789", "000000000")
+
+
+def words_key(words: list[str]) -> str:
+    """`line_key` of a line already split into lower-cased \\w+ words."""
+    norm = " ".join(words).translate(_ZERO_DIGITS)
+    return hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def line_key(text: str) -> str:
-    """Key of a line for repeat detection: lower-cased words only, digits as 0, hashed short."""
-    norm = _DIGITS.sub("0", _NORM.sub(" ", text.lower()).strip())
-    return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
+    """Key of a line for repeat detection and site profiles: its lower-cased words, digits as 0, hashed.
+
+    Stable across processes and versions of Python (it is stored in Redis).
+    """
+    return words_key(_WORDS.findall(text.lower()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ class CleanSettings:
     #: ... counted among this many first words.
     headline_case_window: int = 14
     #: ... or when its first this many words are all capitalised.
-    headline_caps_run: int = 6
+    headline_caps_run: int = 8
     #: A shorter or less wordy line is "near" prose from this many words on ...
     near_min_words: int = 4
     #: ... with at least this share of stop words.

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 
 from newsflow.clean import lexicon as lx
 from newsflow.clean.dates import _MONTHS, date_line_score, find_dates, is_date_line
-from newsflow.clean.profile import SiteProfile, line_key
+from newsflow.clean.profile import SiteProfile, words_key
 from newsflow.clean.settings import CleanSettings
 
 GOOD, NEAR, SHORT, BAD = 3, 2, 1, 0
 _WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(slots=True)
@@ -41,32 +42,45 @@ class Line:
     strong_end: bool = False
     dates: list = field(default_factory=list)
     weight: float = 0.0
+    low: str = ""
+    vocab: frozenset = frozenset()
+    key: str = ""
 
 
-def _tokens(text: str) -> tuple[int, float]:
-    """Word count and stop-word share of a line (CJK: by characters)."""
-    cjk = len(lx.CJK_RE.findall(text))
-    if cjk > 4:
-        func = sum(1 for ch in text if ch in lx.CJK_FUNCTION_CHARS)
-        return max(1, cjk // 2) + len(re.findall(r"[A-Za-z]+", text)), min(1.0, 2 * func / cjk)
-    words = _WORD.findall(text.lower())
+def _tokens(low: str, words: list[str]) -> tuple[int, float, frozenset[str]]:
+    """Word count, stop-word share and word set of a lower-cased line (CJK: by characters)."""
+    vocab = frozenset(words)
     if not words:
-        return 0, 0.0
+        return 0, 0.0, vocab
+    if not low.isascii():
+        cjk = len(lx.CJK_RE.findall(low))
+        if cjk > 4:
+            func = sum(1 for ch in low if ch in lx.CJK_FUNCTION_CHARS)
+            return max(1, cjk // 2) + len(re.findall(r"[a-z]+", low)), min(1.0, 2 * func / cjk), vocab
     stop = sum(1 for w in words if w in lx.STOPWORDS)
-    return len(words), stop / len(words)
+    return len(words), stop / len(words), vocab
+
+
+_BULLET_START = frozenset("•·▪▫◦‣●■□►▶➤→*+>-#")
 
 
 def make_lines(text: str) -> list[Line]:
+    """The non-empty lines of `text` (leading bullets removed), with their features."""
     out = []
     for raw in text.split("\n"):
         s = raw.strip()
         if not s:
             continue
-        s = lx.BULLET.sub("", s).strip()
-        if not s or not _WORD.search(s):
+        if s[0] in _BULLET_START:
+            s = lx.BULLET.sub("", s).strip()
+        if not s:
             continue
-        words, stop = _tokens(s)
-        out.append(Line(len(out), s, words, stop, s[-1] in lx.TERMINAL))
+        low = s.lower()
+        toks = _WORD.findall(low)
+        words, stop, vocab = _tokens(low, toks)
+        if not words:
+            continue
+        out.append(Line(len(out), s, words, stop, s[-1] in lx.TERMINAL, low=low, vocab=vocab, key=words_key(toks)))
     return out
 
 
@@ -83,8 +97,9 @@ class BodyResult:
 def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[str, int],
               profile: SiteProfile | None, seen: set[str], trusted: bool) -> None:
     text = ln.text
-    low = text.lower()
-    key = line_key(text)
+    low = ln.low
+    key = ln.key
+    vocab = ln.vocab
     if profile is not None and key in profile.lines:
         ln.kind, ln.why = BAD, "site"
         return
@@ -107,27 +122,27 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
     if lx.NUMERIC.match(text):
         ln.kind, ln.why = BAD, "numeric"
         return
-    if lx.FURNITURE_PHRASE.search(low):
+    if lx.furniture_phrase(low, vocab):
         ln.kind, ln.why = BAD, "promo"
         return
-    if lx.CAPTION.search(text):
+    if vocab & lx.CAPTION_TRIGGERS and lx.CAPTION.search(text):
         ln.kind, ln.why = BAD, "caption"
         return
-    if lx.INLINE_LINK.match(text):
+    if (vocab & lx.LINK_TRIGGERS) and lx.INLINE_LINK.match(text):
         ln.kind, ln.why = BAD, "link"
         return
     if ln.words <= 12 and lx.BYLINE.match(text) and not ln.terminal:
         ln.kind, ln.why = BAD, "byline"
         return
-    ln.dates = find_dates(text) if ln.words <= 20 else []
+    ln.dates = find_dates(text) if ln.words <= 20 and _DIGIT.search(text) else []
     if ln.dates and is_date_line(text, ln.dates):
         ln.kind, ln.why = BAD, "date"
         return
     if not trusted and ((lx.GLUED.search(text) and not ln.terminal) or _headline_case(text, s)
-                        or (ln.words >= s.good_min_words and lx.INLINE_DATELINE.search(text))):
+                        or (ln.words >= s.good_min_words and ":" in text and lx.INLINE_DATELINE.search(text))):
         ln.kind, ln.why = BAD, "teaser"
         return
-    if lx.BIO.search(text) and ln.words < 80:
+    if ln.words < 80 and vocab & lx.BIO_TRIGGERS and lx.BIO.search(text):
         ln.kind, ln.why = BAD, "bio"
         return
     stop_ok = ln.stop >= s.good_min_stopword_ratio or not language_known
@@ -158,7 +173,7 @@ def _headline_case(text: str, s: CleanSettings) -> bool:
     # or a long run of capitalised words opening the line (a headline glued to its standfirst)
     run = 0
     for tok in toks:
-        if tok in ("—", "–", "-", "|") or tok[-1] in ":),;":
+        if tok in ("—", "–", "-", "|") or tok[-1] in ":),;" or tok[0] == "(":
             break
         if tok[:1].isupper():
             run += 1
@@ -207,6 +222,8 @@ _MONTH_WORDS = re.compile(r"\b(?:" + "|".join(sorted(_MONTHS, key=len, reverse=T
 
 def _shape(text: str) -> str:
     """A line with its numbers and month names blanked: "Updated 05 September 2023" -> "updated 0 m 0"."""
+    if len(text) > 200:
+        return text
     return _MONTH_WORDS.sub("m", re.sub(r"\d+", "0", text.lower()))
 
 
@@ -236,7 +253,8 @@ def _boundaries(lines: list[Line], s: CleanSettings, start: int, end: int) -> li
     # the first article's own date and header lines (what a glued article's header differs in / repeats)
     page_title = lines[0].text
     first_good = next((k for k in range(start, end + 1) if lines[k].kind == GOOD), start)
-    header_shapes = {_shape(ln.text) for ln in lines[max(0, first_good - s.header_lines_before_body): first_good]}
+    header_shapes = {_shape(ln.text) for ln in lines[max(0, first_good - s.header_lines_before_body): first_good]
+                     if ln.words <= s.title_max_words}
     i = start
     while i <= end:
         ln = lines[i]
@@ -254,12 +272,14 @@ def _boundaries(lines: list[Line], s: CleanSettings, start: int, end: int) -> li
             # header ("Updated <date>", "Follow"), not merely its headline repeated (a video or
             # photo block of the same story repeats that)
             dated = [k for k in cluster if lines[k].why == "date" and not _ATTRIBUTION.search(lines[k].text)]
+            if not dated:
+                i = j
+                continue
             same = {
-                _shape(lines[k].text) for k in cluster
-                if _shape(lines[k].text) in header_shapes
+                sh for k in cluster if (sh := _shape(lines[k].text)) in header_shapes
                 and not _similar(lines[k].text, page_title) and not _similar(page_title, lines[k].text)
             }
-            if dated and len(same) >= s.boundary_min_template_lines:
+            if len(same) >= s.boundary_min_template_lines:
                 # the new article's header starts at the first title-like or repeated line
                 first = i
                 for k in cluster:
@@ -326,7 +346,18 @@ def extract_body(text: str, s: CleanSettings, profile: SiteProfile | None = None
     `trusted`: the lines are an extractor's or scraper's paragraphs (already
     mostly body): every non-furniture line of the span is kept.
     """
-    lines = make_lines(text)
+    return select_body(make_lines(text), s, profile, trusted)
+
+
+def fresh(lines: list[Line]) -> list[Line]:
+    """Unclassified copies of `lines`, renumbered: what make_lines gives for their texts joined."""
+    return [Line(i, ln.text, ln.words, ln.stop, ln.terminal, low=ln.low, vocab=ln.vocab, key=ln.key)
+            for i, ln in enumerate(lines)]
+
+
+def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None = None,
+                trusted: bool = False) -> BodyResult:
+    """extract_body() on lines already made (see make_lines)."""
     if not lines:
         return BodyResult(lines, [], 0, -1)
     total_words = sum(ln.words for ln in lines)
@@ -334,8 +365,7 @@ def extract_body(text: str, s: CleanSettings, profile: SiteProfile | None = None
     language_known = total_words > 0 and total_stop / total_words >= s.unknown_language_max_stopword_ratio
     repeats: dict[str, int] = {}
     for ln in lines:
-        k = line_key(ln.text)
-        repeats[k] = repeats.get(k, 0) + 1
+        repeats[ln.key] = repeats.get(ln.key, 0) + 1
     seen: set[str] = set()
     for ln in lines:
         _classify(ln, s, language_known, repeats, profile, seen, trusted)
@@ -377,15 +407,23 @@ def extract_body(text: str, s: CleanSettings, profile: SiteProfile | None = None
 
 
 def _drop_contained(lines: list[Line], body: list[int], s: CleanSettings) -> list[int]:
-    """Drop body lines whose text the body already holds (a page repeating its article in one block)."""
-    seen: set[int] = set()
-    kept = []
+    """Drop body lines the body already holds: a page repeating its article as one block.
+
+    A long line made mostly of earlier body lines goes; so do later lines
+    found inside an earlier long one.
+    """
+    kept: list[int] = []
+    longs: list[str] = []
     for i in body:
-        toks = _WORD.findall(lines[i].text.lower())
-        grams = {hash(tuple(toks[k:k + 4])) for k in range(len(toks) - 3)}
-        if len(grams) >= 8 and len(grams & seen) >= s.contained_share * len(grams):
+        ln = lines[i]
+        if longs and ln.words >= 2 * s.good_min_words and any(ln.low in big for big in longs):
             continue
-        seen |= grams
+        if ln.words >= 3 * s.good_min_words and kept:
+            inside = sum(len(lines[k].low) for k in kept if lines[k].words >= 8 and lines[k].low in ln.low)
+            if inside >= s.contained_share * len(ln.low):
+                continue
+        if ln.words >= 3 * s.good_min_words:
+            longs.append(ln.low)
         kept.append(i)
     return kept
 

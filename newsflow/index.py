@@ -229,11 +229,13 @@ else
   local mine, fnorm = {}, 0
   for _, t in ipairs(weighted) do mine[t[1]] = t[2]; fnorm = fnorm + t[2] * t[2] end
   fnorm = math.sqrt(fnorm)
-  -- candidates: earlier articles that registered any of this article's terms
-  -- (each registers its `postings` strongest terms; every term of the query is looked up)
+  -- candidates: earlier articles that registered one of this article's terms (each registers
+  -- its `postings` strongest terms; the query looks up its `lookups` strongest terms seen before)
   local hits, corder = {}, {}
+  local looked = 0
   for _, t in ipairs(weighted) do
-    if t[3] > 0 then
+    if t[3] > 0 and looked < P.lookups then
+      looked = looked + 1
       local packed = redis.call('HGET', base .. ':post:' .. (t[1] %% TERM_SHARDS), t[1]) or ''
       for j = 1, #packed - 3, 4 do
         local c = struct.unpack('<I4', packed, j)
@@ -392,7 +394,7 @@ class Index:
             "cmin": s.dup_containment, "jmin": s.dup_jaccard, "jalone": s.dup_jaccard_alone,
             "bucket": max(1, s.lsh_bucket_size), "vector": min(s.story_vector_terms, MAX_VECTOR),
             "postings": s.story_posting_terms, "postsize": max(1, s.story_posting_size),
-            "maxcand": s.story_max_candidates, "theta": s.story_threshold, "window": s.story_window_days,
+            "maxcand": s.story_max_candidates, "lookups": s.story_lookup_terms, "theta": s.story_threshold, "window": s.story_window_days,
         }
         reply = self._place(
             keys=[],

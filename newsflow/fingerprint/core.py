@@ -73,12 +73,14 @@ class FingerprintSettings:
     title_boost: float = 1.5
     #: Terms in an article's stored story vector (TF-IDF, strongest first).
     story_vector_terms: int = 24
-    #: Of these, the strongest ones whose posting lists are searched for earlier articles.
+    #: Of these, the strongest ones under which the article is registered for later articles to find.
     story_posting_terms: int = 12
+    #: Strongest already-seen terms of an article whose posting lists are read (bounds the query cost).
+    story_lookup_terms: int = 24
     #: Articles kept per posting list (most recent); bounds the candidates per query.
-    story_posting_size: int = 15
+    story_posting_size: int = 8
     #: Candidates (by number of shared posting terms) whose full vectors are compared.
-    story_max_candidates: int = 40
+    story_max_candidates: int = 20
     #: Cosine similarity of TF-IDF vectors at or above which an article joins an earlier article's story.
     story_threshold: float = 0.2
     #: Days within which two articles can share a story (by publication date; unknown dates always can).

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Benchmark of the shared duplicate/story index: cost per operation at 1,000 and at 100,000 articles.
+
+Fills a fresh embedded Valkey (or NEWSFLOW_REDIS_URL, with --prefix) with synthetic fingerprints
+(random MinHash values, 100 story terms drawn from a Zipf vocabulary of 200,000 words, one article
+in ten a near copy of an earlier one), then at each checkpoint measures
+  * insert: Index.place of 1,000 new articles (the LSH query, verification, story search and insert),
+  * query:  placement_of + story_members + duplicates_of of 1,000 random indexed articles,
+and reports the mean cost, the ratio 100k/1k (target <= 1.2) and the Redis memory per indexed
+article (INFO used_memory growth, and the sum of MEMORY USAGE over the index's keys; target < 1 KB).
+
+    python ops/bench_index.py [--sizes 1000 100000] [--batch 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from newsflow.embedded import EmbeddedServer  # noqa: E402
+from newsflow.fingerprint import FingerprintSettings  # noqa: E402
+from newsflow.fingerprint.core import NUM_PERM  # noqa: E402
+from newsflow.index import Index  # noqa: E402
+from newsflow.keys import Keys  # noqa: E402
+from newsflow.model import Fingerprint  # noqa: E402
+
+
+class Synth:
+    """Synthetic fingerprints: random MinHash, Zipf story terms, 10% near copies."""
+
+    def __init__(self, seed: int = 1, vocab: int = 200_000):
+        self.rng = np.random.default_rng(seed)
+        ranks = np.arange(1, vocab + 1)
+        p = 1 / ranks**1.05
+        self.p = p / p.sum()
+        self.vocab = vocab
+        self.kept: list[tuple[np.ndarray, int]] = []
+        self.n = 0
+
+    def next(self) -> tuple[str, Fingerprint, str]:
+        self.n += 1
+        settings = FingerprintSettings()
+        if self.kept and self.rng.random() < 0.1:  # a near copy of an earlier article
+            mh, shingles = self.kept[int(self.rng.integers(len(self.kept)))]
+            mh = mh.copy()
+            flip = self.rng.choice(NUM_PERM, size=20, replace=False)
+            mh[flip] = self.rng.integers(0, 2**32, size=20, dtype=np.uint64).astype(np.uint32)
+        else:
+            mh = self.rng.integers(0, 2**32, size=NUM_PERM, dtype=np.uint64).astype(np.uint32)
+            shingles = int(self.rng.integers(150, 1500))
+            if len(self.kept) < 5000:
+                self.kept.append((mh, shingles))
+            else:
+                self.kept[int(self.rng.integers(5000))] = (mh, shingles)
+        words = self.rng.choice(self.vocab, size=100, replace=False, p=self.p)
+        terms = {f"t{w}": round(float(1 + np.log1p(self.rng.integers(0, 4))), 3) for w in words}
+        sig = {
+            "minhash": (mh & 0xFF).astype(np.uint8).tobytes().hex(),
+            "lsh": [f"{int(v):08x}" for v in mh[: settings.lsh_bands]],
+            "shingles": shingles,
+            "story_terms": terms,
+        }
+        day = 18000 + self.n // 2000  # ~2,000 articles a day
+        published = str(np.datetime64("1970-01-01") + np.timedelta64(day, "D"))
+        aid = f"{self.rng.integers(0, 2**63):016x}{self.n:016x}"
+        return aid, Fingerprint(content_sha256=os.urandom(32).hex(), signature=sig), published
+
+
+def index_memory(client: redis.Redis, prefix: str) -> int:
+    return sum(client.memory_usage(k, samples=0) or 0 for k in client.scan_iter(f"{prefix}:fp:*", count=5000))
+
+
+def measure(index: Index, synth: Synth, ids: list[str], batch: int) -> dict:
+    new = [synth.next() for _ in range(batch)]
+    t = time.perf_counter()
+    for aid, fp, pub in new:
+        index.place(aid, fp, pub)
+    insert = (time.perf_counter() - t) / batch
+    ids.extend(a for a, _, _ in new)
+    sample = random.Random(7).sample(ids, min(batch, len(ids)))
+    t = time.perf_counter()
+    for aid in sample:
+        p = index.placement_of(aid)
+        index.story_members(p.story_id)
+        index.duplicates_of(aid)
+    query = (time.perf_counter() - t) / len(sample)
+    return {"insert_ms": insert * 1000, "query_ms": query * 1000}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--prefix", default="bench")
+    args = ap.parse_args()
+
+    tmp = tempfile.TemporaryDirectory(prefix="newsflow-bench-")
+    server = None
+    url = os.environ.get("NEWSFLOW_REDIS_URL")
+    if not url:
+        server = EmbeddedServer(Path(tmp.name))
+        url = server.acquire()
+    client = redis.Redis.from_url(url)
+    keys = Keys(prefix=args.prefix)
+    for k in client.scan_iter(f"{args.prefix}:*", count=5000):
+        client.delete(k)
+    index = Index(client, keys, FingerprintSettings())
+    synth = Synth()
+    ids: list[str] = []
+    base_mem = client.info("memory")["used_memory"]
+    rows = []
+    try:
+        for size in sorted(args.sizes):
+            fill = size - index.size()
+            t = time.perf_counter()
+            for _ in range(max(0, fill)):
+                aid, fp, pub = synth.next()
+                index.place(aid, fp, pub)
+                ids.append(aid)
+            fill_s = time.perf_counter() - t
+            n = index.size()
+            used = client.info("memory")["used_memory"] - base_mem
+            keys_bytes = index_memory(client, args.prefix)
+            m = measure(index, synth, ids, args.batch)
+            row = {
+                "indexed": n, "fill_s": round(fill_s, 1), "insert_ms": round(m["insert_ms"], 3),
+                "query_ms": round(m["query_ms"], 3), "bytes_per_article_used_memory": round(used / n),
+                "bytes_per_article_keys": round(keys_bytes / n), "stories": index.story_count(),
+            }
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        if len(rows) >= 2:
+            lo, hi = rows[0], rows[-1]
+            print(json.dumps({
+                "insert_ratio": round(hi["insert_ms"] / lo["insert_ms"], 3),
+                "query_ratio": round(hi["query_ms"] / lo["query_ms"], 3),
+                "target": "ratio <= 1.2, bytes per article < 1024",
+            }))
+    finally:
+        for k in client.scan_iter(f"{args.prefix}:*", count=5000):
+            client.delete(k)
+        client.close()
+        if server is not None:
+            server.release()
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -14,13 +14,12 @@ from newsflow.clean.decode import decode, normalise
 from newsflow.clean.errors import CleanError
 from newsflow.clean.profile import SiteProfile
 from newsflow.clean.settings import CleanSettings
-from newsflow.clean.text import Line, extract_body, fresh, header_info, select_body, site_suffix, split_names, strip_site_suffix
+from newsflow.clean.text import Line, extract_body, header_info, site_suffix, split_names, strip_site_suffix
 from newsflow.model import Cleaned, Document
 
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 _HTML_TAGS = re.compile(r"</(?:p|div|span|a|li|td|h[1-6]|body|html|article|section)>", re.I)
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*(?:[-–]\s*\d{4})?)?\s*,?\s*([A-Z][\w.&' -]{1,60}?)(?:[.,|]|\s+all rights|\s*$)", re.I)
-_MAX_FIXPOINT_PASSES = 8
 
 #: JSON fields, most specific first.
 _TEXT_FIELDS = ("maintext", "text", "content", "body", "article", "articleBody", "article_text", "description")
@@ -50,22 +49,6 @@ def sniff(name: str, text: str) -> str:
     if _HTML_START.match(head) or len(_HTML_TAGS.findall(text[:20000])) >= 5:
         return "html"
     return "text"
-
-
-def _body_fixpoint(body: list[Line], s: CleanSettings, profile: SiteProfile | None) -> list[str]:
-    """Re-clean the body as plain text until nothing changes: cleaning is idempotent by construction.
-
-    (The lines are re-classified from their features, which is what
-    make_lines would give for the body's text: no re-parsing needed.)
-    """
-    for _ in range(_MAX_FIXPOINT_PASSES):
-        lines = fresh(body)
-        res = select_body(lines, s, profile)
-        again = [lines[i] for i in res.body]
-        if len(again) == len(body):
-            break
-        body = again
-    return [ln.text for ln in body]
 
 
 def _dedupe(lines: list[Line]) -> list[Line]:
@@ -125,7 +108,7 @@ def _outlet_from_text(lines_text: list[str], first_line: str) -> str | None:
 
 def _clean_text(text: str, s: CleanSettings, profile: SiteProfile | None, trusted: bool = False) -> dict:
     res = extract_body(text, s, profile, trusted=trusted)
-    paragraphs = _body_fixpoint(_dedupe([res.lines[i] for i in res.body]), s, profile)
+    paragraphs = [ln.text for ln in _dedupe([res.lines[i] for i in res.body])]
     info = header_info(res, s)
     first = res.lines[0].text if res.lines else ""
     info["outlet"] = _outlet_from_text([ln.text for ln in res.lines], first)

@@ -239,7 +239,7 @@ CAPTION = re.compile(
     r"""(?:
       \((?:ap|afp|reuters|getty|epa|dpa|file|photo|picture|pic|image|illustration)\b[^)]{0,80}\)\s*$
       |\b(?:photo|image|picture|pic|foto|bild|illustration|graphic|video)\s*(?:credit)?\s*(?::|/|by\b|courtesy)
-      |\bcredit(?:s)?\s*(?::|\.\.\.|…)|\bcourtesy\ of\b|\bgetty\ images\b|\bshutterstock\b|\bistock(?:photo)?\b|\bimago\b|\bpicture[- ]alliance\b
+      |\bcredit(?:s)?\s*(?::|\.\.\.|…)|\((?:photo\ |image\ )?courtesy\ of\b|\bgetty\ images\b|\bshutterstock\b|\bistock(?:photo)?\b|\bimago\b|\bpicture[- ]alliance\b
       |\bcopyright\s+(?:ap|afp|reuters|getty|epa|dpa)\b|\b(?:ap|afp|reuters|epa|dpa)\s*(?:photo|/)|^\s*file\s*(?:-|:|photo)
       |\bpictured\b|\b(?:left|right|center|centre|above|below|top|bottom)\)\s|\bseen\ (?:here\ )?in\ (?:a|an|this)\ (?:photo|file|picture|image)\b
     )""",

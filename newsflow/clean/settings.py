@@ -37,6 +37,9 @@ class CleanSettings:
     unknown_language_max_stopword_ratio: float = 0.05
     #: Words a line may have and still be matched as a whole-line furniture label ("Share", "Log in").
     furniture_max_words: int = 12
+    #: In extracted paragraphs, the longest a promo phrase ("sign up for", "free trial") marks as
+    #: furniture: longer ones are the article talking about such things.
+    trusted_promo_max_words: int = 40
 
     # -- choosing the article's span (maximum-sum run of line scores) --
     #: Score of a near line per word (good lines score one per word).
@@ -99,6 +102,10 @@ class CleanSettings:
     html_include_tables: bool = True
     #: Run our paragraph filter over trafilatura's paragraphs.
     html_paragraph_filter: bool = True
+    #: In extracted paragraphs (HTML, scraper JSON), drop everything after a strong end
+    #: marker ("Most read", "Comments"); off: extractors already end the article, and a
+    #: marker there is more often an inline box.
+    trusted_cut_at_end_marker: bool = False
 
     # -- Unicode --
     #: Repair mojibake with ftfy when the text shows its signatures.

@@ -122,7 +122,7 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
     if lx.NUMERIC.match(text):
         ln.kind, ln.why = BAD, "numeric"
         return
-    if lx.furniture_phrase(low, vocab):
+    if (not trusted or ln.words <= s.trusted_promo_max_words) and lx.furniture_phrase(low, vocab):
         ln.kind, ln.why = BAD, "promo"
         return
     if vocab & lx.CAPTION_TRIGGERS and lx.CAPTION.search(text):
@@ -369,6 +369,10 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
     seen: set[str] = set()
     for ln in lines:
         _classify(ln, s, language_known, repeats, profile, seen, trusted)
+    if not trusted and not any(ln.why in FURNITURE_KINDS for ln in lines):
+        trusted = True  # text with no furniture at all (e.g. an already cleaned article): keep it whole
+    if trusted:
+        return _trusted_body(lines, s)
     _promo_blurbs(lines, s)
     _cards(lines, s)
     anchor = _headline_anchor(lines)
@@ -404,6 +408,25 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
                 body.append(i)
     body = _drop_contained(lines, body, s)
     return BodyResult(lines, body, start if body else len(lines), end if body else -1)
+
+
+#: Line classes that are page furniture (a text holding none of them is already clean).
+FURNITURE_KINDS = frozenset({"furniture", "promo", "end", "caption", "link", "byline", "date", "site", "numeric", "bio"})
+
+
+def _trusted_body(lines: list[Line], s: CleanSettings) -> BodyResult:
+    """Body of already extracted paragraphs: every line but furniture, up to a strong end marker."""
+    body = []
+    good = 0
+    for i, ln in enumerate(lines):
+        if s.trusted_cut_at_end_marker and ln.strong_end and good >= s.boundary_min_good_lines:
+            break
+        if ln.kind == GOOD:
+            good += 1
+        if ln.kind != BAD:
+            body.append(i)
+    body = _drop_contained(lines, body, s)
+    return BodyResult(lines, body, body[0] if body else len(lines), body[-1] if body else -1)
 
 
 def _drop_contained(lines: list[Line], body: list[int], s: CleanSettings) -> list[int]:

@@ -9,7 +9,7 @@ import json
 import re
 
 from newsflow.clean import lexicon as lx
-from newsflow.clean.dates import parse_field
+from newsflow.clean.dates import merge_dates, parse_field
 from newsflow.clean.decode import decode, normalise
 from newsflow.clean.errors import CleanError
 from newsflow.clean.profile import SiteProfile
@@ -120,6 +120,7 @@ def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dic
     from newsflow.clean.html import extract_html
 
     r = extract_html(html, s)
+    page = header_info(extract_body(r.page_text, s, profile), s) if r.page_text else {}
     if r.fallback:
         info = _clean_text(r.text, s, profile)
     else:
@@ -129,8 +130,9 @@ def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dic
             info = {"paragraphs": [p for p in r.text.split("\n") if p.strip()], "title": None,
                     "published": None, "authors": [], "outlet": None}
     info["title"] = r.title or info.get("title")
-    info["published"] = r.published or info.get("published")
-    info["authors"] = list(r.authors) or info.get("authors") or []
+    info["published"] = merge_dates(page.get("published"), page.get("date_score", 0), r.published,
+                                    s.dateline_over_metadata_score)
+    info["authors"] = list(r.authors) or page.get("authors") or info.get("authors") or []
     info["outlet"] = r.outlet or info.get("outlet")
     info["url"] = r.url
     return info

@@ -67,7 +67,7 @@ _UPDATED = re.compile(
     r"\b(?:updated|modified|last updated|aktualisiert|geändert|stand|mis à jour|actualizado|atualizado|aggiornato|bijgewerkt|uppdaterad|обновлено)\b",
     re.I,
 )
-_TIME = re.compile(r"\b\d{1,2}[:.h]\d\d\b|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|uhr)\b|\b\d+\s*(?:h|hrs?|hours?|min|mins|minutes?)\s+ago\b", re.I)
+_TIME = re.compile(r"(?<![\d.])\d{1,2}[:.h]\d\d\b(?![.:]?\d)|\b\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.|uhr)\b|\b\d+\s*(?:h|hrs?|hours?|min|mins|minutes?)\s+ago\b", re.I)
 _WEEKDAY = re.compile(rf"^\W*(?:{_WEEKDAY_RE})\b", re.I)
 
 
@@ -168,3 +168,25 @@ def parse_field(value: object, min_year: int = 1995, today: dt.date | None = Non
         return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)), min_year, today)
     found = find_dates(value[:200], min_year, today)
     return found[0][2] if found else None
+
+
+def _swapped(iso: str) -> str | None:
+    y, m, d = iso.split("-")
+    if int(d) > 12 or d == m:
+        return None
+    return f"{y}-{d}-{m}"
+
+
+def merge_dates(page: str | None, page_score: int, meta: str | None, min_score: int = 2) -> str | None:
+    """One publication date from a page's visible dateline and its metadata (htmldate).
+
+    The visible dateline wins when it is explicit (says published/updated or
+    gives a time: score >= min_score) and is not just the metadata's date
+    read the other way round (day and month of "02/11/2023"); otherwise the
+    metadata's date, else the dateline.
+    """
+    if page and meta and page != meta:
+        if _swapped(page) == meta:
+            return meta
+        return page if page_score >= min_score else meta
+    return meta or page

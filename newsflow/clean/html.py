@@ -26,6 +26,7 @@ class HtmlResult:
     outlet: str | None = None
     url: str | None = None
     fallback: bool = False  # True: `text` is the page's visible text, not an extraction
+    page_text: str = ""  # every visible line of the page (for the headline's dateline and byline)
 
 
 def _parse(html: str):
@@ -114,6 +115,10 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
 
     tree = _parse(html)
     try:
+        page_text = visible_lines(tree)
+    except Exception:
+        page_text = ""
+    try:
         doc = trafilatura.bare_extraction(
             tree,
             with_metadata=True,
@@ -125,12 +130,7 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
     except Exception:  # trafilatura raises assorted errors on odd markup: fall back to visible text
         doc = None
     if doc is None or not (doc.text or "").strip():
-        try:
-            tree = _parse(html)
-            text = visible_lines(tree)
-        except Exception:
-            text = re.sub(r"<[^>]+>", "\n", html)
-        return HtmlResult(text=text, fallback=True)
+        return HtmlResult(text=page_text or re.sub(r"<[^>]+>", "\n", html), fallback=True, page_text=page_text)
     published = parse_field(doc.date, s.min_year) if doc.date else None
     return HtmlResult(
         text=doc.text,
@@ -139,4 +139,5 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
         authors=_author_list(doc.author),
         outlet=doc.sitename or None,
         url=doc.url or None,
+        page_text=page_text,
     )

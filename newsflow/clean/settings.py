@@ -92,6 +92,9 @@ class CleanSettings:
     header_lines_before_body: int = 40
     #: Dates before this year are not publication dates of news (copyright lines, history).
     min_year: int = 1995
+    #: An HTML page's visible dateline beats its metadata date when it is this explicit
+    #: (2: says published/updated; 3: also "posted"/a time of day; 4: never).
+    dateline_over_metadata_score: int = 2
     #: Run htmldate's extensive search (slower) when the HTML metadata has no date.
     html_extensive_date_search: bool = True
 

@@ -490,8 +490,9 @@ def header_info(res: BodyResult, s: CleanSettings) -> dict:
         before_title = title_pos is not None and k < title_pos
         score = date_line_score(ln.text, dates, before_title)
         if score and (best is None or score > best[0]):
-            best = (score, dates[0][2])
-    return {"title": title, "published": best[1] if best else None, "authors": authors}
+            best = (score, dates[0][2], ln.text)
+    return {"title": title, "published": best[1] if best else None, "date_score": best[0] if best else 0,
+            "date_line": best[2] if best else None, "authors": authors}
 
 
 _TITLE_SEP = re.compile(r"\s+[|–—\-:·•»]\s+")

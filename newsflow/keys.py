@@ -168,4 +168,10 @@ class Keys:
         return self._k("tag", "docs")
 
     # -- clean: site furniture learned across documents -----------------
-    # (keys of the site profile; added by the cleaning work)
+    def site_lines(self, site_id: str) -> str:
+        """ZSET with TTL: line key -> number of a site's documents that printed the line (newsflow.siteprofile)."""
+        return self._k("site", site_id, "lines")
+
+    def site_docs(self, site_id: str) -> str:
+        """ZSET with TTL: signatures of the documents a site profile learned from -> time (each counted once)."""
+        return self._k("site", site_id, "docs")

@@ -1,0 +1,135 @@
+"""Site furniture learned across documents, kept in Redis so every worker shares it.
+
+Lines a site prints on many of its pages (menus, promos, newsletter boxes,
+footers) are furniture even when nothing else gives them away. For every
+document of a site, `learn` counts each distinct short line once; a line seen
+in at least `site_min_docs` different documents becomes part of the site's
+`SiteProfile`, which `clean` then treats as furniture.
+
+    profile = store.profile_for(doc)
+    cleaned = clean(doc, settings, profile)
+    store.learn(doc, cleaned)
+
+Bounded: per site at most `site_max_lines` lines (the least frequent are
+evicted) and `site_max_docs` document signatures, every key expiring
+`site_ttl_days` after the site was last seen. The same article counted twice
+(a re-drop, an update) is learned once: documents are signed by their body.
+Key names come from newsflow.keys (`site_lines`, `site_docs`); the site part
+is a hash, never the raw host name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+
+import redis
+
+from newsflow.clean import CleanSettings, SiteProfile, line_key, site_of
+from newsflow.keys import Keys
+from newsflow.model import Cleaned, Document
+
+_WORD = re.compile(r"\w+")
+
+# KEYS: lines zset, docs zset.  ARGV: ttl seconds, max lines, max docs, doc signature, now, line keys...
+# Returns 1 when learned, 0 when this document was already counted.
+_LEARN = """
+local added = redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+if added == 0 then
+  return 0
+end
+local ndocs = redis.call('ZCARD', KEYS[2])
+if ndocs > tonumber(ARGV[3]) then
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, ndocs - tonumber(ARGV[3]) - 1)
+end
+for i = 6, #ARGV do
+  redis.call('ZINCRBY', KEYS[1], 1, ARGV[i])
+end
+local cap = tonumber(ARGV[2])
+local nlines = redis.call('ZCARD', KEYS[1])
+if nlines > 2 * cap then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, nlines - cap - 1)
+end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1
+"""
+
+
+def _site_id(site: str) -> str:
+    return hashlib.blake2b(site.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _signature(cleaned: Cleaned) -> str:
+    """One article's signature: its first body words (an update or re-drop signs the same)."""
+    words = _WORD.findall(" ".join(cleaned.paragraphs[:3]).lower())[:60]
+    text = " ".join(words) or (cleaned.title or "")
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
+def document_lines(doc: Document, settings: CleanSettings) -> set[str]:
+    """Keys of the distinct short lines of a document's text (what a site may repeat)."""
+    from newsflow.clean import sniff
+    from newsflow.clean.decode import decode, normalise
+
+    try:
+        text, _ = decode(doc.data)
+        text = normalise(text, repair=False)
+        if sniff(doc.name or "", text) == "html":
+            from newsflow.clean.html import _parse, visible_lines
+
+            text = visible_lines(_parse(text))
+    except Exception:  # undecodable or unparsable: nothing to learn
+        return set()
+    out = set()
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        n = len(_WORD.findall(line))
+        if 0 < n <= settings.site_learn_max_words:
+            out.add(line_key(line))
+    return out
+
+
+class SiteProfileStore:
+    """Reads and updates the shared site profiles (one Redis round trip each way)."""
+
+    def __init__(self, client: redis.Redis, keys: Keys, settings: CleanSettings = CleanSettings()):
+        self.client = client
+        self.keys = keys
+        self.settings = settings
+        self._learn = client.register_script(_LEARN)
+
+    def profile_for(self, doc: Document) -> SiteProfile | None:
+        """The profile of the document's site, or None when its site is unknown or unlearned."""
+        site = site_of(doc)
+        if site is None:
+            return None
+        sid = _site_id(site)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zrangebyscore(self.keys.site_lines(sid), self.settings.site_min_docs, "+inf",
+                           start=0, num=self.settings.site_max_lines)
+        pipe.zcard(self.keys.site_docs(sid))
+        lines, docs = pipe.execute()
+        if not lines:
+            return None
+        return SiteProfile(site=site, lines=frozenset(x.decode() if isinstance(x, bytes) else x for x in lines),
+                           docs=int(docs))
+
+    def learn(self, doc: Document, cleaned: Cleaned) -> None:
+        """Count the document's short lines once for its site (no-op when the site is unknown)."""
+        site = site_of(doc)
+        if site is None or cleaned.format == "json":
+            return  # scraper JSON holds no page furniture to learn from
+        keys = document_lines(doc, self.settings)
+        if not keys:
+            return
+        sid = _site_id(site)
+        s = self.settings
+        self._learn(
+            keys=[self.keys.site_lines(sid), self.keys.site_docs(sid)],
+            args=[s.site_ttl_days * 86400, s.site_max_lines, s.site_max_docs, _signature(cleaned),
+                  f"{time.time():.3f}", *sorted(keys)],
+        )

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Run every shared scorer on newsflow's output and print one table.
+
+    python ops/eval.py [--shared ../shared] [--sets seeds,txt,html,dates,dup,stories,entities] [--keep DIR]
+
+Each set goes through `newsflow process --inline` (the same stages, index and
+records as the service) in a fresh state folder with its own embedded Valkey,
+so no set sees another's index. The scorers are the team's, in
+`<shared>/eval`; this script only runs them and collects their summary lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: name -> (input folder or glob under shared, scorer argv after the script, summary regex, needed, reference)
+SETS = {
+    "seeds": ("seeds/*.txt", ["score_clean.py", "{shared}/seeds"], r"^macro .*", "F1 ≥ 0.98, dates 2/2", "jusText 0.844"),
+    "txt": ("eval/maintext/txt", ["score_clean.py", "{eval}/maintext/txt_gold"], r"^macro .*", "F1 ≥ 0.92", "jusText 0.785"),
+    "html": ("eval/maintext/html", ["score_clean.py", "{eval}/maintext/html_gold"], r"^macro .*", "F1 ≥ 0.96", "trafilatura 0.957"),
+    "dates": ("eval/dates/files", ["score_dates.py", "{eval}/dates/dates.gold.json"], r"^date accuracy.*", "≥ 0.92", "htmldate 0.907"),
+    "dup": ("eval/duplicates/files", ["score_groups.py", "dup", "{eval}/duplicates/labels.json"], r"^(dup P|same-bytes).*", "F1 ≥ 0.97", "MinHashLSH 0.704"),
+    "stories": ("eval/stories/files", ["score_groups.py", "story", "{eval}/stories/pairs.jsonl"], r"^story P.*", "F1 ≥ 0.90", "TF-IDF batch 0.833"),
+    "entities": ("eval/entities/files", ["score_entities.py", "{eval}/entities/entities.gold.json"], r"^entities .*", "F1 ≥ 0.75", "spaCy sm 0.668"),
+}
+
+
+def run_set(name: str, shared: Path, out_root: Path) -> tuple[list[str], float, int]:
+    pattern, scorer, summary, _, _ = SETS[name]
+    inputs = sorted(shared.glob(pattern)) if "*" in pattern else [shared / pattern]
+    work = out_root / name
+    results = work / "results"
+    work.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
+    env.update(NEWSFLOW_STATE_DIR=str(work / "state"), NEWSFLOW_LOG_LEVEL="warning")
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "newsflow", "process", *map(str, inputs), "--results", str(results), "--inline"],
+        cwd=REPO, env=env, capture_output=True, text=True,
+    )
+    seconds = time.monotonic() - started
+    (work / "process.stderr").write_text(done.stderr)
+    args = [a.format(shared=shared, eval=shared / "eval") for a in scorer]
+    scored = subprocess.run([sys.executable, str(shared / "eval" / args[0]), *args[1:], str(results)],
+                            capture_output=True, text=True, check=True)
+    (work / "score.txt").write_text(scored.stdout)
+    lines = [line for line in scored.stdout.splitlines() if re.match(summary, line)]
+    return lines, seconds, len(list(results.glob("*.json")))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--keep", type=Path, default=None, help="keep results and scorer output here")
+    args = parser.parse_args()
+    names = [n.strip() for n in args.sets.split(",") if n.strip()]
+    unknown = set(names) - set(SETS)
+    if unknown:
+        parser.error(f"unknown sets {sorted(unknown)}; choose from {', '.join(SETS)}")
+    if not (args.shared / "eval").is_dir():
+        parser.error(f"no evaluation data at {args.shared}/eval; pass --shared")
+    out_root = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-eval-"))
+    print(f"| set | newsflow | needed | reference | results | seconds |")
+    print(f"| --- | --- | --- | --- | --- | --- |")
+    for name in names:
+        lines, seconds, count = run_set(name, args.shared, out_root)
+        _, _, _, needed, reference = SETS[name]
+        print(f"| {name} | {'; '.join(lines)} | {needed} | {reference} | {count} | {seconds:.0f} |", flush=True)
+    print(f"\nscorer output and results: {out_root}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -129,6 +129,8 @@ def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dic
         else:
             info = {"paragraphs": [p for p in r.text.split("\n") if p.strip()], "title": None,
                     "published": None, "authors": [], "outlet": None}
+    if r.title and info["paragraphs"] and " ".join(info["paragraphs"][0].split()) == " ".join(r.title.split()):
+        info["paragraphs"] = info["paragraphs"][1:]  # the extractor's copy of the headline
     info["title"] = r.title or info.get("title")
     info["published"] = merge_dates(page.get("published"), page.get("date_score", 0), r.published,
                                     s.dateline_over_metadata_score)

@@ -71,7 +71,8 @@ class CleanSettings:
     # -- repeated lines --
     #: A line occurring this often in one document is furniture (menus, tickers) ...
     repeat_min_count: int = 2
-    #: ... unless it has at least this many words: then only its first occurrence is kept.
+    #: ... unless it is prose (a good line) or has at least this many words: then only its
+    #: first occurrence is kept.
     repeat_keep_min_words: int = 25
 
     #: A body line whose 4-word shingles are at least this share already in the body is a repeat.

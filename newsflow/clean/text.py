@@ -105,7 +105,8 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
         return
     count = repeats.get(key, 1)
     if count >= s.repeat_min_count:
-        if ln.words < s.repeat_keep_min_words or key in seen:
+        prose = ln.terminal and ln.words >= s.good_min_words and ln.stop >= s.good_min_stopword_ratio
+        if (ln.words < s.repeat_keep_min_words and not prose) or key in seen:
             # never prose: menus, tickers, labels repeated; a subheading at most
             ln.kind, ln.why = SHORT, "repeat"
             seen.add(key)
@@ -406,8 +407,8 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
             next_ok = i < end and lines[i + 1].kind == GOOD
             if trusted or (prev_ok and next_ok and ln.words >= 2):
                 body.append(i)
-    body = _drop_contained(lines, body, s)
-    return BodyResult(lines, body, start if body else len(lines), end if body else -1)
+    body = _no_leading_headline(lines, _drop_contained(lines, body, s), s)
+    return BodyResult(lines, body, body[0] if body else len(lines), end if body else -1)
 
 
 #: Line classes that are page furniture (a text holding none of them is already clean).
@@ -427,6 +428,14 @@ def _trusted_body(lines: list[Line], s: CleanSettings) -> BodyResult:
             body.append(i)
     body = _drop_contained(lines, body, s)
     return BodyResult(lines, body, body[0] if body else len(lines), body[-1] if body else -1)
+
+
+def _no_leading_headline(lines: list[Line], body: list[int], s: CleanSettings) -> list[int]:
+    """A body never starts with a headline-like line (it is the title, not a paragraph)."""
+    k = 0
+    while k < len(body) - 1 and _title_like(lines[body[k]], s) and not lines[body[k]].terminal:
+        k += 1
+    return body[k:]
 
 
 def _drop_contained(lines: list[Line], body: list[int], s: CleanSettings) -> list[int]:

@@ -1,0 +1,185 @@
+"""The clean stage: formats, encodings, errors, dates, furniture, and the seeds as golden tests."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from newsflow.clean import CleanError, CleanSettings, clean, sniff
+from newsflow.model import Document
+
+ARTICLE = [
+    "The city council voted on Tuesday to rebuild the old harbour wall, which storms damaged last winter.",
+    "Work will start in the spring and should take about two years, the council said in a statement.",
+    "Residents have asked for the repairs since the wall partly collapsed during a storm in February.",
+    "“We are glad that the council has finally listened to us,” said one of the local fishermen.",
+]
+PAGE = "\n".join(
+    ["Harbour wall to be rebuilt - The Coast News", "Home", "News", "Sport", "Log in", "Subscribe",
+     "Harbour wall to be rebuilt", "By Jane Doe", "Published 05 September 2023", "Share", "Advertisement",
+     *ARTICLE, "Related articles", "Storm warning for the weekend", "Fishing quotas cut again",
+     "© 2023 The Coast News. All rights reserved."]
+)
+
+
+def _clean(text: str | bytes, name: str = "a.txt", **kw):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return clean(Document(name, data), CleanSettings(**kw))
+
+
+def test_plain_text_page_keeps_body_and_drops_furniture():
+    """A scraped page's body paragraphs are kept; menus, buttons, byline, dateline and related links are not."""
+    c = _clean(PAGE)
+    assert list(c.paragraphs) == ARTICLE
+    assert c.title == "Harbour wall to be rebuilt"
+    assert c.published == "2023-09-05"
+    assert c.authors == ("Jane Doe",)
+    assert c.outlet == "The Coast News"
+    assert c.format == "text"
+
+
+def test_text_joins_paragraphs_with_a_blank_line():
+    """Cleaned.text is the contract's body: paragraphs separated by one blank line."""
+    assert _clean(PAGE).text == "\n\n".join(ARTICLE)
+
+
+def test_masthead_today_is_not_a_publication_date():
+    """A bare weekday date above the headline is the page's "today", not the article's date."""
+    page = "Log In\nWorld\nSunday, April 28, 2024\nHarbour wall to be rebuilt\n" + "\n".join(ARTICLE)
+    assert _clean(page).published is None
+
+
+@pytest.mark.parametrize("line, iso", [
+    ("date 2023-09-05 1h ago", "2023-09-05"),
+    ("Updated 05 September 2023", "2023-09-05"),
+    ("Chris Davies - Nov 19, 2019, 10:31 pm CST", "2019-11-19"),
+    ("Veröffentlicht am 3. März 2021", "2021-03-03"),
+    ("Publié le 02/11/2023 à 15h57", "2023-11-02"),
+])
+def test_datelines(line, iso):
+    """Datelines in the header are read in several formats and languages (day first where the separator says so)."""
+    page = f"Harbour wall to be rebuilt\n{line}\n" + "\n".join(ARTICLE)
+    got = _clean(page).published
+    if line.startswith("Publié"):
+        assert got in (iso, "2023-02-11")  # "/" dates are ambiguous in text alone; HTML metadata settles them
+    else:
+        assert got == iso
+
+
+def test_dates_in_body_or_related_links_are_not_taken():
+    """Dates in prose, captions or related links are never the publication date."""
+    page = "Harbour wall to be rebuilt\n" + "\n".join(ARTICLE) + "\nThe wall was built on 3 May 1911.\nRelated\n04 Sep 2023\n"
+    assert _clean(page).published is None
+
+
+def test_glued_second_article_is_cut():
+    """Another article of the site glued after the real one (same header template, new date) is not body."""
+    other = [
+        "Farmers in the valley say the dry summer has cut their harvest by almost a third this year.",
+        "Many of them now hope for a wet autumn so that the fields can recover before the winter comes.",
+        "The regional government has promised help, but the farmers say it will come far too late for them.",
+        "Prices for vegetables at the local market have already gone up by around fifteen percent.",
+    ]
+    page = "\n".join(["Harbour wall to be rebuilt", "Updated 05 September 2023", "Follow",
+                      "Harbour wall to be rebuilt", *ARTICLE,
+                      "Dry summer hits valley farmers", "Updated 26 December 2025", "Follow",
+                      "Dry summer hits valley farmers", *other])
+    assert list(_clean(page).paragraphs) == ARTICLE
+
+
+def test_repeated_paragraphs_dropped():
+    """A paragraph repeated in the input appears once in the output."""
+    page = "\n".join(["Harbour wall to be rebuilt", "Share", *ARTICLE, ARTICLE[1], ARTICLE[2]])
+    c = _clean(page)
+    assert len(c.paragraphs) == len(set(c.paragraphs)) == len(ARTICLE)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "cp1252", "latin-1", "utf-8-sig"])
+def test_encodings_are_detected(encoding):
+    """UTF-16 with BOM, cp1252, Latin-1 and UTF-8 with BOM are decoded to the same text."""
+    text = PAGE.replace("“", "\"").replace("”", "\"") + "\nCafé Müller in Zürich serves crème brûlée to 120 guests."
+    data = text.encode(encoding)
+    if encoding == "utf-16-le":
+        data = b"\xff\xfe" + data
+    c = clean(Document("a.txt", data))
+    assert c.paragraphs[0] == ARTICLE[0]
+    assert c.title == "Harbour wall to be rebuilt"
+
+
+def test_mojibake_is_repaired_and_spaces_unified():
+    """UTF-8 read as cp1252 is repaired; NBSP, tabs and other spaces become one ASCII space; NFC."""
+    fixed = "The café owner’s son said the new wall would protect the terrace from the waves."
+    broken = fixed.encode("utf-8").decode("cp1252")
+    page = "Harbour wall to be rebuilt\nShare\n" + "\n".join(ARTICLE) + "\n" + broken.replace(" ", "\u00a0", 2)
+    c = _clean(page + "\nThe cafe\u0301 owner said the\tnew wall would protect her terrace from the waves.")
+    assert c.paragraphs[4] == fixed
+    assert "café owner said the new wall" in c.paragraphs[5]
+
+
+def test_scraper_json_news_please():
+    """news-please JSON: maintext is the body; title, date, authors, url and outlet come from their fields."""
+    obj = {"title": "Harbour wall to be rebuilt", "maintext": "\n".join(ARTICLE), "date_publish": "2023-09-05 10:31:00",
+           "authors": ["Jane Doe"], "url": "https://www.coastnews.example/harbour", "source_domain": "coastnews.example"}
+    c = clean(Document("a.json", json.dumps(obj).encode()))
+    assert list(c.paragraphs) == ARTICLE
+    assert (c.title, c.published, c.authors, c.outlet, c.format) == (
+        "Harbour wall to be rebuilt", "2023-09-05", ("Jane Doe",), "coastnews.example", "json")
+    assert c.url == "https://www.coastnews.example/harbour"
+
+
+def test_scraper_json_with_html_field():
+    """A JSON with only an html field is cleaned as that HTML page."""
+    html = "<html><body><h1>Harbour wall to be rebuilt</h1>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</body></html>"
+    c = clean(Document("a.json", json.dumps({"html": html, "date": "2023-09-05"}).encode()))
+    assert c.paragraphs[0] == ARTICLE[0] and c.published == "2023-09-05"
+
+
+def test_html_page():
+    """HTML: the article text via trafilatura and our filter; metadata from the page."""
+    html = ("<html><head><title>Harbour wall to be rebuilt - The Coast News</title>"
+            '<meta property="article:published_time" content="2023-09-05T10:00:00Z">'
+            '<meta property="og:site_name" content="The Coast News"></head><body>'
+            "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Harbour wall to be rebuilt</h1>"
+            + "".join(f"<p>{p}</p>" for p in ARTICLE)
+            + "<p>Advertisement</p></article><footer>© 2023 The Coast News</footer></body></html>")
+    c = clean(Document("a.html", html.encode()))
+    assert list(c.paragraphs) == ARTICLE
+    assert c.published == "2023-09-05" and c.outlet == "The Coast News" and c.format == "html"
+    assert sniff("noext", html) == "html"
+
+
+@pytest.mark.parametrize("data, name, words", [
+    (b"", "a.txt", "empty"),
+    (b"   \n\t\n", "a.txt", "empty"),
+    (b"\x00\x01\x02\x03binary\x00\x00", "a.bin", "binary"),
+    (b"{not json", "a.json", "malformed JSON"),
+    (b"[1, 2, 3]", "a.json", "object"),
+    (b'{"title": null, "maintext": ""}', "a.json", "no text"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01", "photo.jpg", "binary"),
+])
+def test_inputs_that_cannot_be_articles_raise_clean_error(data, name, words):
+    """Empty, binary and malformed inputs raise CleanError (a ValueError) saying what is wrong."""
+    with pytest.raises(CleanError, match=words):
+        clean(Document(name, data))
+    assert issubclass(CleanError, ValueError)
+
+
+def test_menu_only_page_raises_clean_error():
+    """A page with no prose at all is rejected with a clear message."""
+    with pytest.raises(CleanError, match="no article text"):
+        _clean("\n".join(["Home", "News", "Sport", "Weather", "Log in", "Subscribe"]))
+
+
+def test_settings_are_data_with_env_overrides():
+    """Every threshold is a field of one frozen CleanSettings, overridable as NEWSFLOW_CLEAN_<FIELD>."""
+    import dataclasses
+
+    from newsflow.settings import Settings
+
+    fields = {f.name for f in dataclasses.fields(CleanSettings)}
+    assert {"good_min_words", "site_min_docs", "strong_end_penalty"} <= fields
+    s = Settings.from_env({"NEWSFLOW_CLEAN_GOOD_MIN_WORDS": "12", "NEWSFLOW_CLEAN_KEEP_SUBHEADINGS": "0"})
+    assert s.clean.good_min_words == 12 and s.clean.keep_subheadings is False
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.clean.good_min_words = 3  # type: ignore[misc]

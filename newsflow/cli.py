@@ -127,6 +127,29 @@ def cmd_story(settings: Settings, args: argparse.Namespace) -> int:
     return _with_client(settings, show)
 
 
+@command
+def cmd_find(settings: Settings, args: argparse.Namespace) -> int:
+    from newsflow.keys import Keys
+    from newsflow.store import Store
+    from newsflow.tagindex import TagIndex
+
+    if not (args.entity or args.topic):
+        print("newsflow find: give --entity NAME and/or --topic NAME", file=sys.stderr)
+        return 2
+
+    def show(client: Any) -> int:
+        keys = Keys(settings.key_prefix)
+        ids = TagIndex(client, keys, settings.tag).find(entity=args.entity, topic=args.topic)
+        for article_id, record in zip(ids[: args.limit], Store(client, keys).records(ids[: args.limit])):
+            record = record or {}
+            print(json.dumps({"id": article_id, "title": record.get("title"),
+                              "published": record.get("published"), "story_id": record.get("story_id")},
+                             ensure_ascii=False))
+        return 0 if ids else 1
+
+    return _with_client(settings, show)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--log-format", choices=["json", "console"], default=None,
@@ -171,6 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("story", "the articles of one story")
     p.add_argument("story_id")
+
+    p = add("find", "articles by entity (aliases resolved) and/or topic, from the Redis index")
+    p.add_argument("--entity", default=None, help='e.g. "Vladimir Putin", "Putin", "DPRK"')
+    p.add_argument("--topic", default=None, help="a topic of the taxonomy")
+    p.add_argument("--limit", type=int, default=100)
     return parser
 
 

@@ -25,10 +25,17 @@ from newsflow.logs import get_logger
 from newsflow.model import Document
 from newsflow.record import failed_record, ok_record, source_fields
 from newsflow.settings import Settings
+from newsflow.siteprofile import SiteProfileStore
 from newsflow.store import Store, write_result_file
 from newsflow.tag import load_model, tag
+from newsflow.tagindex import TagIndex
 
 log = get_logger()
+
+#: A worker re-reads the keyword corpus statistics after this many articles...
+STATS_REFRESH_ARTICLES = 500
+#: ... or this many seconds, whichever comes first.
+STATS_REFRESH_SECONDS = 300.0
 
 
 class MissingInput(LookupError):
@@ -50,9 +57,13 @@ class Pipeline:
         self.keys = Keys(settings.key_prefix)
         self.store = Store(client, self.keys)
         self.index = Index(client, self.keys, settings.fingerprint)
+        self.sites = SiteProfileStore(client, self.keys, settings.clean)
+        self.tag_index = TagIndex(client, self.keys, settings.tag)
         self.results_dir = results_dir
         self.worker = worker
         self._model: Any = None
+        self._stats: Any = None
+        self._stats_due = (0, 0.0)  # (articles left, monotonic deadline)
 
     def warm(self) -> None:
         """Load the NER model now (once per process), not on the first article."""
@@ -61,6 +72,15 @@ class Pipeline:
             self._model = load_model(self.settings.tag)
             log.info("model_loaded", model=self.settings.tag.model, worker=self.worker,
                      duration_ms=round((time.perf_counter() - started) * 1000, 1))
+
+    def _corpus_stats(self) -> Any:
+        """The shared keyword statistics, re-read now and then (not per article)."""
+        left, deadline = self._stats_due
+        if self._stats is None or left <= 0 or time.monotonic() >= deadline:
+            self._stats = self.tag_index.corpus_stats()
+            left, deadline = STATS_REFRESH_ARTICLES, time.monotonic() + STATS_REFRESH_SECONDS
+        self._stats_due = (left - 1, deadline)
+        return self._stats
 
     @contextmanager
     def _stage(self, stage: str, article_id: str, name: str) -> Iterator[None]:
@@ -108,16 +128,18 @@ class Pipeline:
         s = self.settings
         try:
             with self._stage("clean", article_id, name):
-                cleaned = clean(doc, s.clean)
+                cleaned = clean(doc, s.clean, self.sites.profile_for(doc))
+                self.sites.learn(doc, cleaned)
         except CleanError as exc:
             return failed_record(article_id, src, "CleanError", str(exc))
         self.warm()
         with self._stage("tag", article_id, name):
-            tags = tag(cleaned, self._model, s.tag)
+            tags = tag(cleaned, self._model, s.tag, stats=self._corpus_stats())
         with self._stage("fingerprint", article_id, name):
             fp = fingerprint(cleaned, tags, s.fingerprint)
         with self._stage("index", article_id, name):
             placement = self.index.place(article_id, fp, cleaned.published)
+            self.tag_index.add(article_id, tags)
         return ok_record(article_id, src, cleaned, tags, fp, placement)
 
     def fail(self, article_id: str, exc: BaseException) -> dict[str, Any]:

@@ -59,3 +59,19 @@ def test_bad_configuration_is_refused_clearly(tmp_path):
 
     done = newsflow("status", cwd=tmp_path, env=clean_env(NEWSFLOW_WORKERS="lots"))
     assert done.returncode == 2 and "NEWSFLOW_WORKERS" in done.stderr
+
+
+def test_find_and_story_answer_from_the_index(tmp_path, seeds):
+    """After the seeds, `find --entity` (an alias too) and `story` list them from Redis."""
+    out = tmp_path / "R"
+    assert newsflow("process", *map(str, seeds), "--results", str(out), "--inline", cwd=tmp_path).returncode == 0
+    ids = {r["id"] for r in results(out).values()}
+    for name in ("Vladimir Putin", "Putin", "DPRK"):
+        found = newsflow("find", "--entity", name, cwd=tmp_path)
+        assert found.returncode == 0, found.stderr
+        assert {json.loads(line)["id"] for line in found.stdout.splitlines()} == ids
+    story_ids = {r["story_id"] for r in results(out).values()}
+    assert len(story_ids) == 1
+    story = newsflow("story", story_ids.pop(), cwd=tmp_path)
+    assert {json.loads(line)["id"] for line in story.stdout.splitlines()} == ids
+    assert newsflow("find", "--entity", "Nobody Atall", cwd=tmp_path).returncode == 1

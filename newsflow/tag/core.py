@@ -137,7 +137,7 @@ def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings()
     mentions = list(datelines)
     taken = [(m.start, m.end) for m in datelines]
     for span in doc.ents:
-        m = ents.clean_span(span, res)
+        m = ents.clean_span(span, text, res)
         if m is not None and not any(m.start < e and s < m.end for s, e in taken):
             mentions.append(m)
     entities = ents.resolve(mentions, text, res, frozenset(settings.drop_labels),

@@ -43,6 +43,12 @@ _DATELINE = re.compile(
     r"|\d{1,2}[ \t]+[A-Z][a-z]{2}"  # "PARIS 30 Aug"
     r"|$)"
 )
+#: runs of words that could be names (what counting mentions scans)
+_UP = "A-Z\u00c0-\u00de\u0391-\u03ab\u0400-\u042f"
+_CAP_RUN = re.compile(
+    rf"(?<![\w'\u2019])[{_UP}][\w.&'\u2019-]*"
+    rf"(?:[ ]+(?:[{_UP}][\w.&'\u2019-]*|of|the|and|de|la|le|du|van|von|der|den|al|bin|y|da|di|dos))*"
+)
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 
 
@@ -72,6 +78,8 @@ class Resources:
     person_titles: frozenset[str] = field(default_factory=frozenset)
     #: lower-case single words that are countries (never re-labelled as persons)
     countries: frozenset[str] = field(default_factory=frozenset)
+    #: most words in a place name
+    places_max_words: int = 1
     #: canonical name -> lower-case one-word aliases ("North Korea" -> {"dprk"})
     alias_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -107,6 +115,7 @@ def build_resources(aliases: AliasTable, place_names: Iterable[str], common: dic
         if key and " " not in key:
             alias_words[e.name].add(key)
     return Resources(aliases, places_re, places, known_case, common, titles, countries,
+                     max((len(f.split()) for f in places), default=1),
                      {k: frozenset(v) for k, v in alias_words.items()})
 
 
@@ -172,7 +181,7 @@ def dateline(paragraph: str, res: Resources) -> tuple[int, int, str] | None:
 # -- 3. span cleaning -----------------------------------------------------------
 
 
-def clean_span(span, res: Resources) -> Mention | None:
+def clean_span(span, text: str, res: Resources) -> Mention | None:
     """A spaCy entity span trimmed of what is not part of the name, or None."""
     label = span.label_
     toks = list(span)
@@ -198,9 +207,8 @@ def clean_span(span, res: Resources) -> Mention | None:
             toks = toks[2:]
     if not toks:
         return None
-    doc_text = span.doc.text
     start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-    text = doc_text[start:end]
+    text = text[start:end]
     letters = _LETTER.findall(text)
     if len(letters) < 2 or not any(c.isupper() for c in letters):
         return None
@@ -291,18 +299,32 @@ def resolve(mentions: list[Mention], text: str, res: Resources, drop_labels: fro
             spans = [(m.start, m.end) for m in am]
             mentions = [m for m in mentions if not _overlaps(m, spans)] + am
     # 4. known places the model missed
-    if gazetteer and res.places_re is not None:
+    if gazetteer and res.places:
         taken = [(m.start, m.end) for m in mentions]
-        for m in res.places_re.finditer(text):
-            s, e = m.span()
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            # part of a longer capitalised name ("Texas Instruments", "Georgia Smith")
-            after = text[e : e + 2]
-            if len(after) == 2 and after[0] == " " and after[1].isupper():
-                continue
-            label, _canonical = res.places[m.group(0)]
-            mentions.append(Mention(s, e, m.group(0), label, "gazetteer"))
+        longest = res.places_max_words
+        for run in _CAP_RUN.finditer(text):
+            words = [(w.start(), w.end()) for w in re.finditer(r"\S+", run.group(0))]
+            base = run.start()
+            i = 0
+            while i < len(words):
+                for n in range(min(longest, len(words) - i), 0, -1):
+                    s_, e_ = base + words[i][0], base + words[i + n - 1][1]
+                    form = text[s_:e_]
+                    hit = res.places.get(form)
+                    if hit is None and form[-1:] in ",;:":
+                        form, e_ = form[:-1], e_ - 1
+                        hit = res.places.get(form)
+                    if hit is None:
+                        continue
+                    # part of a longer capitalised name ("Texas Instruments")
+                    if i + n < len(words) or any(s_ < te and ts < e_ for ts, te in taken):
+                        i += n
+                        break
+                    mentions.append(Mention(s_, e_, form, hit[0], "gazetteer"))
+                    i += n
+                    break
+                else:
+                    i += 1
     if not mentions:
         return ()
     mentions.sort(key=lambda m: m.start)
@@ -380,11 +402,19 @@ def resolve(mentions: list[Mention], text: str, res: Resources, drop_labels: fro
             form_of.setdefault(f, key)
     counts: Counter[tuple[str, str]] = Counter()
     if form_of:
-        pattern = re.compile(
-            r"(?<!\w)(?:" + "|".join(re.escape(f) for f in sorted(form_of, key=len, reverse=True)) + r")(?!\w)"
-        )
-        for m in pattern.finditer(text):
-            counts[form_of[m.group(0)]] += 1
+        longest = max(len(f.split()) for f in form_of)
+        for run in _CAP_RUN.finditer(text):
+            words = run.group(0).split()
+            i = 0
+            while i < len(words):
+                for n in range(min(longest, len(words) - i), 0, -1):
+                    key = form_of.get(" ".join(words[i : i + n]))
+                    if key is not None:
+                        counts[key] += 1
+                        i += n
+                        break
+                else:
+                    i += 1
     out = []
     for i, key in enumerate(order):
         g = groups[key]

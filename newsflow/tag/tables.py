@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,6 +30,7 @@ _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """The key two spellings of one name share: case-folded, accents and
     punctuation removed, a leading "the" dropped ("U.S." -> "us", "The Kremlin" -> "kremlin")."""
@@ -122,6 +124,24 @@ class Taxonomy:
     prefix: dict[str, tuple[int, ...]]
     min_prefix: int
     max_prefix: int
+    #: first words of multi-word terms (only those pairs are looked up)
+    phrase_heads: frozenset[str] = frozenset()
+    #: word -> topic indexes it is evidence for (filled as words are seen)
+    cache: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, hash=False)
+
+    def topics_of(self, term: str) -> tuple[int, ...]:
+        hit = self.cache.get(term)
+        if hit is not None:
+            return hit
+        found = set(self.exact.get(term, ()))
+        for k in range(self.min_prefix, min(self.max_prefix, len(term)) + 1):
+            ts = self.prefix.get(term[:k])
+            if ts:
+                found.update(ts)
+        hit = tuple(sorted(found))
+        if len(self.cache) < 500_000:
+            self.cache[term] = hit
+        return hit
 
     @classmethod
     def parse(cls, text: str) -> "Taxonomy":
@@ -147,6 +167,7 @@ class Taxonomy:
                 if w not in {"and", "with"}:
                     exact.setdefault(w, set()).add(i)
         lens = [len(p) for p in prefix] or [0]
+        heads = frozenset(t.split()[0] for t in [*exact, *prefix] if " " in t)
         return cls(
             names=tuple(names),
             lookup=lookup,
@@ -154,6 +175,7 @@ class Taxonomy:
             prefix={k: tuple(sorted(v)) for k, v in prefix.items()},
             min_prefix=min(lens),
             max_prefix=max(lens),
+            phrase_heads=heads,
         )
 
     @classmethod

@@ -11,33 +11,21 @@ from newsflow.tag.tables import Taxonomy
 
 def classify(chunks: list[list[str]], title_chunks: list[list[str]], tax: Taxonomy, *,
              title_weight: float, min_share: float, min_hits: float, max_topics: int) -> tuple[Topic, ...]:
+    """Topics whose terms make up at least `min_share` of the article's topic
+    evidence; a term's evidence is 1 + log(its count) (headline words weigh more)."""
+    heads = tax.phrase_heads
     tf: Counter[str] = Counter()
     for weight, cs in ((1.0, chunks), (title_weight, title_chunks)):
         for ws in cs:
             for i, w in enumerate(ws):
                 tf[w] += weight
-                if i:
+                if i and ws[i - 1] in heads:
                     tf[f"{ws[i - 1]} {w}"] += weight
     evidence = [0.0] * len(tax.names)
-    exact, prefix = tax.exact, tax.prefix
-    lo, hi = tax.min_prefix, tax.max_prefix
     for term, n in tf.items():
-        hit: set[int] = set()
-        ts = exact.get(term)
-        if ts:
-            hit.update(ts)
-        if prefix and " " not in term:
-            for k in range(lo, min(hi, len(term)) + 1):
-                ts = prefix.get(term[:k])
-                if ts:
-                    hit.update(ts)
-        elif prefix:
-            for k in range(lo, min(hi, len(term)) + 1):
-                ts = prefix.get(term[:k])
-                if ts and " " in term[:k]:
-                    hit.update(ts)
+        hit = tax.topics_of(term)
         if hit:
-            w = 1.0 + math.log(n) if n >= 1 else n
+            w = 1.0 + math.log(n)
             for t in hit:
                 evidence[t] += w
     total = sum(evidence)

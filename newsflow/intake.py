@@ -41,7 +41,8 @@ class Skipped(Exception):
 class Admission:
     article_id: str
     #: "new": first arrival, queued; "alias": known bytes under a new name;
-    #: "known": known bytes under a known name (nothing to do).
+    #: "known": known bytes under a known name, done (nothing to do);
+    #: "requeued": known, not done yet, queued again.
     outcome: str
     error: str | None = None
 
@@ -106,6 +107,10 @@ class Intake:
         else:  # unreadable: an id from where it was, so the failed record is stable
             aid = article_id(b"newsflow-unreadable\0" + rel.encode("utf-8", "surrogateescape"))
         outcome = self.store.admit(aid, Source(name=name, path=rel, size=size, sha256=sha), data, error)
+        if outcome == 4:  # known, never finished: queue again (processing is idempotent)
+            self.enqueue(aid)
+            log.info("file_requeued", article_id=aid, file=name, path=rel)
+            return Admission(aid, "requeued")
         if outcome == 1:
             self.enqueue(aid)
             log.info("file_admitted", article_id=aid, file=name, path=rel, bytes=size,

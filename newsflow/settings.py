@@ -95,8 +95,10 @@ class Settings:
     low_water: int = 1000
     #: Attempts for a task that fails on a transient error, before a failed record.
     max_retries: int = 3
-    #: Seconds before Celery's Redis transport redelivers an unacknowledged task.
-    visibility_timeout: int = 3600
+    #: Seconds before Celery's Redis transport redelivers an unacknowledged task
+    #: (a worker node died holding it). Longer than any article takes; a task that
+    #: outlives it runs twice, harmlessly (idempotent results).
+    visibility_timeout: int = 300
     #: Seconds between `summary` log events (0 turns them off).
     summary_seconds: float = 30.0
     clean: CleanSettings = field(default_factory=CleanSettings)

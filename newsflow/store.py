@@ -39,7 +39,8 @@ def connect(url: str, **kwargs: Any) -> redis.Redis:
         socket_connect_timeout=10,
         socket_keepalive=True,
         health_check_interval=30,
-        retry=Retry(ExponentialBackoff(cap=5, base=0.1), retries=6),
+        # ~30 s of retries with backoff: a Redis restart is invisible to the stages.
+        retry=Retry(ExponentialBackoff(cap=2, base=0.05), retries=20),
         retry_on_error=[redis.ConnectionError, redis.TimeoutError],
     )
     options.update(kwargs)
@@ -49,10 +50,15 @@ def connect(url: str, **kwargs: Any) -> redis.Redis:
 _ADMIT = """
 -- KEYS: source, raw, aliases, stats, record
 -- ARGV: name, path, size, sha256, now, has_raw, raw, error_type, error_message, max_aliases
--- Returns 1: new (stored, to be queued); 0: known name, nothing to do;
---         2: new alias, result pending; 3: new alias, result already committed.
+-- Returns 1: new (stored, to be queued); 0: known name, result committed;
+--         2: new alias, result pending; 3: new alias, result already committed;
+--         4: known name, no result yet (queue it again: an admission may have
+--            been cut off before its message was sent; a second message is harmless).
 if redis.call('EXISTS', KEYS[1]) == 1 then
-  if redis.call('HGET', KEYS[1], 'name') == ARGV[1] then return 0 end
+  if redis.call('HGET', KEYS[1], 'name') == ARGV[1] then
+    if redis.call('EXISTS', KEYS[5]) == 1 then return 0 end
+    return 4
+  end
   local known = redis.call('LRANGE', KEYS[3], 0, -1)
   for _, n in ipairs(known) do
     if n == ARGV[1] then return 0 end

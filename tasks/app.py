@@ -28,7 +28,10 @@ def celery_config(settings: Settings, url: str) -> dict[str, Any]:
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,  # reconnect forever: Redis restarts are survivable
         broker_transport_options={
+            # An unacknowledged message older than this goes back to the queue (a
+            # worker died with it). Redelivery is harmless: results are idempotent.
             "visibility_timeout": settings.visibility_timeout,
+            "unacked_restore_throttle": 1,  # look for such messages every 10 s, not every 100 s
             "global_keyprefix": keys.celery_prefix(),
         },
         # Security: JSON only. A pickled message is refused by the worker.

@@ -24,16 +24,18 @@ def _record(aid, status="ok", duplicate_of=None):
 
 
 def test_admit_outcomes(redis_client, keys):
-    """First arrival is new; the same name again is nothing; another name is an alias, once."""
+    """First arrival is new; the same name again is re-queued until done, then nothing;
+    another name is an alias, once."""
     store = Store(redis_client, keys)
     data = b"article bytes"
     aid = article_id(data)
     assert store.admit(aid, _source("a.txt", data), data) == 1
     assert store.raw(aid) == data
-    assert store.admit(aid, _source("a.txt", data), data) == 0
+    assert store.admit(aid, _source("a.txt", data), data) == 4  # known, not done: queue again
     assert store.admit(aid, _source("b.txt", data), data) == 2  # alias, result pending
     assert store.admit(aid, _source("b.txt", data), data) == 0
     store.commit(_record(aid))
+    assert store.admit(aid, _source("a.txt", data), data) == 0  # known and done: nothing to do
     assert store.admit(aid, _source("c.txt", data), data) == 3  # alias, result committed
     assert store.aliases(aid) == ["b.txt", "c.txt"]
     assert store.stats()["admitted"] == 1

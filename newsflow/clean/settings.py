@@ -56,6 +56,9 @@ class CleanSettings:
     #: Prose above the on-page headline (a line repeating the page title) scores this
     #: share of its words: the article follows its headline.
     before_headline_weight: float = 0.5
+    #: Prose after a strong end marker (itself after some prose) scores this share of its
+    #: words: what follows "More stories" is rarely the article, unless there is much of it.
+    after_end_marker_weight: float = 0.5
     #: A good line shorter than this share of the document's median good line, next to
     #: furniture, is taken as part of the furniture block (promo blurbs).
     promo_relative_length: float = 0.4

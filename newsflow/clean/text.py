@@ -103,15 +103,6 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
     if profile is not None and key in profile.lines:
         ln.kind, ln.why = BAD, "site"
         return
-    count = repeats.get(key, 1)
-    if count >= s.repeat_min_count:
-        prose = ln.terminal and ln.words >= s.good_min_words and ln.stop >= s.good_min_stopword_ratio
-        if (ln.words < s.repeat_keep_min_words and not prose) or key in seen:
-            # never prose: menus, tickers, labels repeated; a subheading at most
-            ln.kind, ln.why = SHORT, "repeat"
-            seen.add(key)
-            return
-        seen.add(key)
     if ln.words <= 6 and lx.END_MARKER.match(low):
         ln.end_marker = True
         ln.strong_end = bool(lx.STRONG_END.match(low))
@@ -146,6 +137,15 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
     if ln.words < 80 and vocab & lx.BIO_TRIGGERS and lx.BIO.search(text):
         ln.kind, ln.why = BAD, "bio"
         return
+    count = repeats.get(key, 1)
+    if count >= s.repeat_min_count:
+        prose = ln.terminal and ln.words >= s.good_min_words and ln.stop >= s.good_min_stopword_ratio
+        if (ln.words < s.repeat_keep_min_words and not prose) or key in seen:
+            # never prose: menus, tickers, labels repeated; a subheading at most
+            ln.kind, ln.why = SHORT, "repeat"
+            seen.add(key)
+            return
+        seen.add(key)
     stop_ok = ln.stop >= s.good_min_stopword_ratio or not language_known
     ends_ok = ln.terminal or not s.good_needs_terminal or ln.words >= s.good_unterminated_min_words
     if ln.words >= s.good_min_words and stop_ok and ends_ok:
@@ -184,9 +184,14 @@ def _headline_case(text: str, s: CleanSettings) -> bool:
 
 
 def _weights(lines: list[Line], s: CleanSettings, anchor: int | None) -> None:
+    good = 0
+    after_end = 1.0
     for ln in lines:
+        if ln.strong_end and good >= s.boundary_min_good_lines:
+            after_end = s.after_end_marker_weight
         if ln.kind == GOOD:
-            ln.weight = float(ln.words)
+            good += 1
+            ln.weight = float(ln.words) * after_end
             if anchor is not None and ln.pos < anchor:
                 ln.weight *= s.before_headline_weight
         elif ln.kind == NEAR:
@@ -381,7 +386,7 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
     start, end, score = _best_run(lines, 0, len(lines))
     if score <= 0:
         return BodyResult(lines, [], len(lines), -1)
-    cuts = sorted(set(_boundaries(lines, s, start, end)))  # | set(_end_cuts(lines, s, start, end)))
+    cuts = sorted(set(_boundaries(lines, s, start, end)))
     if cuts:
         segments = []
         edges = [start, *cuts, end + 1]
@@ -424,7 +429,7 @@ def _trusted_body(lines: list[Line], s: CleanSettings) -> BodyResult:
             break
         if ln.kind == GOOD:
             good += 1
-        if ln.kind != BAD:
+        if ln.why not in FURNITURE_KINDS:
             body.append(i)
     body = _drop_contained(lines, body, s)
     return BodyResult(lines, body, body[0] if body else len(lines), body[-1] if body else -1)

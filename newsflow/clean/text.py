@@ -111,7 +111,7 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
     if ln.words <= s.furniture_max_words and lx.FURNITURE_LINE.match(low):
         ln.kind, ln.why = BAD, "furniture"
         return
-    if lx.NUMERIC.match(text):
+    if all(w.isdigit() for w in vocab) and lx.NUMERIC.match(text):
         ln.kind, ln.why = BAD, "numeric"
         return
     if (not trusted or ln.words <= s.trusted_promo_max_words) and lx.furniture_phrase(low, vocab):
@@ -130,7 +130,8 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
     if ln.dates and is_date_line(text, ln.dates):
         ln.kind, ln.why = BAD, "date"
         return
-    if not trusted and ((lx.GLUED.search(text) and not ln.terminal) or _headline_case(text, s)
+    if not trusted and ((not ln.terminal and lx.GLUED.search(text))
+                        or (ln.words >= s.near_min_words and text[0].isupper() and _headline_case(text, s))
                         or (ln.words >= s.good_min_words and ":" in text and lx.INLINE_DATELINE.search(text))):
         ln.kind, ln.why = BAD, "teaser"
         return

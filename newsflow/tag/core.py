@@ -151,7 +151,7 @@ def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings()
         max_keywords=settings.max_keywords, min_chars=settings.min_keyword_chars,
         prior_docs=settings.prior_docs, doc_words=settings.prior_doc_words,
         phrase_boost=settings.phrase_boost, min_bigram_count=settings.min_bigram_count,
-        covered=covered,
+        covered=covered, lead_share=settings.lead_share, lead_boost=settings.lead_boost,
     )
     title_chunks = kw.words_and_chunks(cleaned.title) if cleaned.title else []
     topics = classify(chunks, title_chunks, model.taxonomy, title_weight=settings.title_weight,

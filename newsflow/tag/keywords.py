@@ -83,13 +83,26 @@ class Idf:
 def tfidf_keywords(chunks: list[list[str]], entities: tuple[Entity, ...], prior: Prior,
                    stats: CorpusStats | None, *, max_keywords: int, min_chars: int,
                    prior_docs: int, doc_words: int, phrase_boost: float,
-                   min_bigram_count: int, covered: frozenset[str] = frozenset()) -> tuple[str, ...]:
+                   min_bigram_count: int, covered: frozenset[str] = frozenset(),
+                   lead_share: float = 0.0, lead_boost: float = 0.0) -> tuple[str, ...]:
     """Best-first keywords. `covered`: words already stood for by an entity
     (e.g. its aliases, "dprk" for North Korea)."""
     idf = Idf(prior, stats, prior_docs, doc_words)
     stop = prior.stop
     uni: Counter[str] = Counter()
     bi: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    total_words = sum(len(ws) for ws in chunks) or 1
+    pos = 0
+    for ws in chunks:
+        for w in ws:
+            first.setdefault(w, pos)
+            pos += 1
+    lead_end = lead_share * total_words
+
+    def lead(ws) -> float:
+        return 1.0 + lead_boost if any(first.get(w, total_words) < lead_end for w in ws) else 1.0
+
     for ws in chunks:
         prev = None
         for w in ws:
@@ -110,21 +123,22 @@ def tfidf_keywords(chunks: list[list[str]], entities: tuple[Entity, ...], prior:
         if not content:
             continue
         entity_words.update(ws)
-        s = (1 + math.log(e.count)) * sum(idf(w) for w in content) / len(content)
+        s = (1 + math.log(e.count)) * sum(idf(w) for w in content) / len(content) * lead(content)
         if len(content) > 1:
             s *= phrase_boost
         scored.append((s, e.text, frozenset(ws)))
     for w, n in uni.items():
         if w in entity_words:
             continue
-        scored.append(((1 + math.log(n)) * idf(w), w, frozenset((w,))))
+        scored.append(((1 + math.log(n)) * idf(w) * lead((w,)), w, frozenset((w,))))
     for b, n in bi.items():
         if n < min_bigram_count:
             continue
         a, c = b.split(" ")
         if a in entity_words and c in entity_words:
             continue
-        scored.append(((1 + math.log(n)) * (idf(a) + idf(c)) / 2 * phrase_boost, b, frozenset((a, c))))
+        scored.append(((1 + math.log(n)) * (idf(a) + idf(c)) / 2 * phrase_boost * lead((a, c)), b,
+                       frozenset((a, c))))
     scored.sort(key=lambda x: (-x[0], x[1]))
     chosen: list[tuple[str, frozenset[str]]] = []
     for _s, term, ws in scored:

@@ -82,6 +82,10 @@ class TagSettings:
     #: Multi-word terms (bigrams, entity names) score this much above the mean
     #: of their words, as they are more specific.
     phrase_boost: float = 1.3
+    #: Terms first used in the lead (this share of the article's words) ...
+    lead_share: float = 0.15
+    #: ... score this much more (news puts what matters first).
+    lead_boost: float = 0.5
     #: A bigram must occur at least this many times to be a candidate.
     min_bigram_count: int = 2
 

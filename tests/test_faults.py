@@ -1,0 +1,168 @@
+"""Fault tests on real processes: whatever crashes, every file ends as exactly one result.
+
+Each test runs `newsflow up` (watcher, Celery worker with a prefork pool,
+Valkey) as real OS processes, injects a fault from outside, and checks the
+results folder and Redis: files in, results out, none lost, none twice (one
+stream entry and one count per article).
+"""
+
+import json
+
+import pytest
+import redis
+
+from newsflow.model import article_id
+from tests.corpus import article, drop
+from tests.helpers import newsflow, results, wait_until
+from tests.service import Up, ValkeyProcess, follow, free_port, kill, sleep
+
+pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.timeout(900)]
+
+
+def assert_exactly_once(up: Up, n: int) -> None:
+    """n result files, n distinct stream entries, counters at n: nothing lost, nothing twice."""
+    got = results(up.results)
+    assert len(got) == n
+    report = up.delivery_report()
+    assert report["stream"] == report["distinct"] == n, report
+    assert report["done"] + report.get("failed", 0) == n, report
+
+
+def test_kill9_pool_process_mid_batch(tmp_path):
+    """kill -9 a worker pool process in the middle of a 500-file batch: 500 results, none twice."""
+    up = Up(tmp_path, workers=2).start()
+    try:
+        drop(up.inbox, 0, 500)
+        assert up.wait_results(60, 300) >= 60
+        pool = up.worker_pool()
+        assert len(pool) == 2, pool
+        kill(pool[0])
+        assert up.wait_results(500, 600) == 500, up.log.read_text()[-2000:]
+        assert wait_until(lambda: len(up.worker_pool()) == 2, 60)  # Celery replaced the killed process
+    finally:
+        assert up.stop() == 0
+    assert_exactly_once(up, 500)
+    expected = {article_id(article(i)) for i in range(500)}
+    assert {r["id"] for r in results(up.results).values()} == expected
+
+
+def test_sigterm_during_burst_then_more_while_down(tmp_path):
+    """SIGTERM `up` during a 1,000-file burst; 200 more dropped while down; restart: 1,200 results, each once."""
+    up = Up(tmp_path, workers=2).start()
+    drop(up.inbox, 0, 1000)
+    up.wait_results(100, 300)
+    assert up.stop() == 0
+    first = up.result_count()
+    assert 100 <= first < 1000  # stopped mid-burst
+    drop(up.inbox, 1000, 200)
+    up.start()
+    try:
+        assert up.wait_results(1200, 900) == 1200, up.log.read_text()[-2000:]
+    finally:
+        assert up.stop() == 0
+    assert_exactly_once(up, 1200)
+
+
+def test_redis_restart_mid_batch(tmp_path):
+    """Restart the Redis server (external URL, append-only file on) mid-batch: nothing lost, all reconnect."""
+    server = ValkeyProcess(tmp_path / "valkey", free_port()).start()
+    up = Up(tmp_path / "svc", workers=2, NEWSFLOW_REDIS_URL=server.url)
+    up.root.mkdir()
+    up.start()
+    try:
+        drop(up.inbox, 0, 300)
+        up.wait_results(40, 300)
+        server.stop()
+        sleep(3)
+        drop(up.inbox, 300, 20)  # files arriving while Redis is down wait in the inbox
+        server.start()
+        assert up.wait_results(320, 600) == 320, up.log.read_text()[-3000:]
+    finally:
+        assert up.stop() == 0
+        report = up.delivery_report()
+        server.stop()
+    assert report["stream"] == report["distinct"] == 320, report
+    assert report["done"] == 320
+
+
+def test_poison_message_is_capped(tmp_path):
+    """A message that kills its worker every time is retried a capped number of times, then fails; others flow."""
+    up = Up(tmp_path, workers=2, NEWSFLOW_MAX_RETRIES="2").start()
+    try:
+        poison = b"\n\n".join(article(10_000 + k) for k in range(60))  # slow enough to be caught mid-way
+        up.inbox.mkdir(exist_ok=True)
+        (up.inbox / "poison.txt").write_bytes(poison)
+        offset, kills = 0, 0
+        drop(up.inbox, 0, 30)
+        (up.inbox / "empty.txt").write_bytes(b"")  # permanent error: fails once, never retried
+        deadline_results = 32
+        while up.result_count() < deadline_results:
+            events, offset = follow(up.log, offset)
+            for e in events:
+                if e.get("event") == "stage_done" and e.get("file") == "poison.txt" and e.get("stage") == "clean":
+                    kill(e["pid"])  # the worker dies in the middle of this article, every time
+                    kills += 1
+            sleep(0.05)
+            assert kills <= 5, "the poison message was redelivered without a cap"
+            if up.proc.poll() is not None:
+                raise AssertionError("up died")
+    finally:
+        assert up.stop() == 0
+    record = results(up.results)["poison.txt"]
+    assert record["status"] == "failed" and record["error"]["type"] == "PoisonMessage"
+    assert kills == 3  # deliveries 1..3 crashed; the 4th hit the cap (NEWSFLOW_MAX_RETRIES=2)
+    assert sum(1 for r in results(up.results).values() if r["status"] == "ok") == 30
+    assert results(up.results)["empty.txt"]["error"]["type"] == "CleanError"
+    events, _ = follow(up.log, 0)
+    assert sum(1 for e in events if e.get("event") == "article_done" and e.get("file") == "empty.txt") == 1
+    assert not any(e.get("event") == "article_retry" for e in events)
+    assert_exactly_once(up, 32)
+
+
+def test_redelivered_message_never_counts_twice(tmp_path):
+    """Two deliveries of one message processed at once (what an expired visibility timeout
+    does to a slow task, celery/celery#5935) give one result, one count, one stream entry."""
+    import hashlib
+
+    from celery import Celery
+
+    from newsflow.settings import Settings
+    from newsflow.store import Source, Store
+    from tasks.app import PROCESS_ARTICLE, celery_config
+
+    up = Up(tmp_path, workers=2).start()
+    try:
+        data = b"\n\n".join(article(20_000 + k) for k in range(40))  # slow: both copies overlap
+        aid = article_id(data)
+        client = up.client()
+        Store(client, up.keys).admit(aid, Source("slow.txt", "slow.txt", len(data), hashlib.sha256(data).hexdigest()), data)
+        app = Celery("probe")
+        app.conf.update(celery_config(Settings.from_env({}), up.url()))
+        for _ in range(2):
+            app.send_task(PROCESS_ARTICLE, args=[aid], queue="newsflow")
+        assert wait_until(lambda: client.get(up.keys.record(aid)) is not None, 300)
+        events = []
+        assert wait_until(lambda: len([e for e in follow(up.log, 0)[0] if e.get("event") == "stage_done"
+                                       and e.get("article_id") == aid and e.get("stage") == "store"]) == 2, 120)
+        events = [e for e in follow(up.log, 0)[0] if e.get("article_id") == aid and e.get("event") == "stage_done"]
+        assert len({e["pid"] for e in events}) == 2  # two processes really ran it concurrently
+        assert client.xlen(up.keys.stream()) == 1
+        assert int(client.hget(up.keys.stats(), "done")) == 1
+        assert json.loads(client.get(up.keys.record(aid)))["status"] == "ok"
+    finally:
+        assert up.stop() == 0
+
+
+def test_transient_connection_drop_is_retried(redis_client, keys):
+    """A connection dropped under a write is retried on a new connection; the write lands once."""
+    from newsflow.store import Store, connect
+
+    kw = redis_client.connection_pool.connection_kwargs
+    client = connect(f"redis://:{kw['password']}@{kw['host']}:{kw['port']}/0")
+    store = Store(client, keys)
+    aid = article_id(b"transient")
+    before = client.client_id()
+    redis_client.client_kill_filter(_type="normal", skipme=True)  # drop every other client's connection
+    assert store.commit({"id": aid, "status": "ok", "source": {}, "duplicate_of": None, "story_id": aid}) is True
+    assert client.client_id() != before  # the write went through a new connection
+    assert store.record(aid)["id"] == aid and store.stats()["done"] == 1

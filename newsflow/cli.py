@@ -61,9 +61,14 @@ def _with_client(settings: Settings, fn: Callable[[Any], int]) -> int:
 
 @command
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
-    from newsflow.status import render, snapshot
+    from newsflow.status import live, render, snapshot
 
     def show(client: Any) -> int:
+        if args.watch and not args.json and sys.stdout.isatty():
+            try:
+                live(client, settings, args.interval)
+            except KeyboardInterrupt:
+                return 0
         while True:
             snap = snapshot(client, settings)
             print(json.dumps(snap) if args.json else render(snap), flush=True)

@@ -101,6 +101,10 @@ class Settings:
     visibility_timeout: int = 300
     #: Seconds between `summary` log events (0 turns them off).
     summary_seconds: float = 30.0
+    #: Port of the Prometheus /metrics endpoint `up` serves (0: off, the default).
+    metrics_port: int = 0
+    #: Address the metrics endpoint binds to.
+    metrics_host: str = "127.0.0.1"
     clean: CleanSettings = field(default_factory=CleanSettings)
     fingerprint: FingerprintSettings = field(default_factory=FingerprintSettings)
     tag: TagSettings = field(default_factory=TagSettings)

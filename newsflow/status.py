@@ -46,3 +46,52 @@ def render(snap: dict[str, int]) -> str:
     """`status` for people: one aligned line per number."""
     width = max(len(k) for k in snap)
     return "\n".join(f"{k:<{width}}  {v}" for k, v in snap.items())
+
+
+def live(client: redis.Redis, settings: Settings, interval: float) -> None:
+    """`status --watch`: a live table of the numbers and the rate, until Ctrl-C."""
+    import time
+
+    from rich.live import Live
+    from rich.table import Table
+
+    def table(snap: dict[str, int], rate: float | None) -> Table:
+        t = Table(title=f"newsflow — {time.strftime('%H:%M:%S')}", show_header=False, min_width=36)
+        t.add_column(style="bold")
+        t.add_column(justify="right")
+        t.add_row("articles/s", "–" if rate is None else f"{rate:.2f}")
+        for key, value in snap.items():
+            t.add_row(key, f"{value:,}")
+        return t
+
+    previous: tuple[float, int] | None = None
+    with Live(auto_refresh=False) as view:
+        while True:
+            snap = snapshot(client, settings)
+            now, finished = time.monotonic(), snap["done"] + snap["failed"]
+            rate = None if previous is None else (finished - previous[1]) / max(1e-9, now - previous[0])
+            previous = (now, finished)
+            view.update(table(snap, rate), refresh=True)
+            time.sleep(interval)
+
+
+def serve_metrics(url: str, settings: Settings) -> None:
+    """Serve the snapshot as Prometheus gauges on settings.metrics_host:metrics_port (a daemon thread)."""
+    from prometheus_client import start_http_server
+    from prometheus_client.core import REGISTRY, GaugeMetricFamily
+
+    from newsflow.store import connect
+
+    client = connect(url)
+
+    class Collector:
+        def collect(self):  # read from Redis at scrape time: always current, no state here
+            try:
+                snap = snapshot(client, settings)
+            except redis.RedisError:
+                return
+            for key, value in snap.items():
+                yield GaugeMetricFamily(f"newsflow_{key}", f"newsflow status field {key}", value=value)
+
+    REGISTRY.register(Collector())
+    start_http_server(settings.metrics_port, addr=settings.metrics_host)

@@ -75,3 +75,27 @@ def test_find_and_story_answer_from_the_index(tmp_path, seeds):
     story = newsflow("story", story_ids.pop(), cwd=tmp_path)
     assert {json.loads(line)["id"] for line in story.stdout.splitlines()} == ids
     assert newsflow("find", "--entity", "Nobody Atall", cwd=tmp_path).returncode == 1
+
+
+def test_metrics_endpoint_serves_the_status(tmp_path):
+    """With NEWSFLOW_METRICS_PORT set, `up` serves the status numbers as Prometheus gauges."""
+    import urllib.request
+
+    from tests.helpers import clean_env, start, stop, wait_until
+    from tests.service import free_port
+
+    port = free_port()
+    up = start("up", "--workers", "1", cwd=tmp_path, log=tmp_path / "up.log",
+               env=clean_env(NEWSFLOW_METRICS_PORT=str(port)))
+    try:
+        def scrape():
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+            except OSError:
+                return ""
+        body = wait_until(lambda: "newsflow_workers 1.0" in scrape() and scrape(), 90)
+        assert body, scrape()
+        for field in ("queued", "done", "failed", "duplicates", "stories"):
+            assert f"newsflow_{field} " in body
+    finally:
+        assert stop(up) == 0

@@ -55,6 +55,11 @@ def run_up(settings: Settings) -> int:
                  results=str(settings.results.resolve()), workers=settings.workers,
                  pids={n: p.pid for n, p in children.items()})
         client = connect(deployment.url)
+        if settings.metrics_port:
+            from newsflow.status import serve_metrics
+
+            serve_metrics(deployment.url, settings)
+            log.info("metrics_serving", host=settings.metrics_host, port=settings.metrics_port)
         last = {"t": time.monotonic(), "done": None}
         next_summary = time.monotonic() + settings.summary_seconds
         while not halt.wait(0.5):

@@ -54,6 +54,9 @@ class Cleaned:
     format: str = "text"
     #: Encoding the raw bytes were decoded from.
     encoding: str = "utf-8"
+    #: The dateline the cleaner took out of the body ("LONDON 1996-08-30"), if any: not
+    #: part of `text`, but its place is news (the tag stage reads it).
+    dateline: str | None = None
 
     @property
     def text(self) -> str:

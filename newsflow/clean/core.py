@@ -106,8 +106,9 @@ def _outlet_from_text(lines_text: list[str], first_line: str) -> str | None:
     return None
 
 
-def _clean_text(text: str, s: CleanSettings, profile: SiteProfile | None, trusted: bool = False) -> dict:
-    res = extract_body(text, s, profile, trusted=trusted)
+def _clean_text(text: str, s: CleanSettings, profile: SiteProfile | None, trusted: bool = False,
+                wrapped: bool = True) -> dict:
+    res = extract_body(text, s, profile, trusted=trusted, wrapped=wrapped)
     paragraphs = [ln.text for ln in _dedupe([res.lines[i] for i in res.body])]
     info = header_info(res, s)
     first = res.lines[0].text if res.lines else ""
@@ -120,12 +121,12 @@ def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dic
     from newsflow.clean.html import extract_html
 
     r = extract_html(html, s)
-    page = header_info(extract_body(r.page_text, s, profile), s) if r.page_text else {}
+    page = header_info(extract_body(r.page_text, s, profile, wrapped=False), s) if r.page_text else {}
     if r.fallback:
-        info = _clean_text(r.text, s, profile)
+        info = _clean_text(r.text, s, profile, wrapped=False)
     else:
         if s.html_paragraph_filter:
-            info = _clean_text(r.text, s, profile, trusted=True)
+            info = _clean_text(r.text, s, profile, trusted=True, wrapped=False)
         else:
             info = {"paragraphs": [p for p in r.text.split("\n") if p.strip()], "title": None,
                     "published": None, "authors": [], "outlet": None}
@@ -136,6 +137,7 @@ def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dic
                                     s.dateline_over_metadata_score)
     info["authors"] = list(r.authors) or page.get("authors") or info.get("authors") or []
     info["outlet"] = r.outlet or info.get("outlet")
+    info["dateline"] = info.get("dateline") or page.get("dateline")
     info["url"] = r.url
     return info
 
@@ -230,6 +232,7 @@ def _clean(doc: Document, s: CleanSettings, profile: SiteProfile | None) -> Clea
         url=url,
         format=fmt,
         encoding=encoding,
+        dateline=info.get("dateline"),
     )
 
 

@@ -299,3 +299,27 @@ LINK_TRIGGERS = frozenset(
 BIO_TRIGGERS = frozenset(
     """writer reporter editor journalist correspondent columnist contributor author freelancer blogger producer critic""".split()
 )
+
+# -- hard-wrapped text ----------------------------------------------------------
+#: Words a sentence or a heading does not end on (articles, prepositions,
+#: conjunctions, possessives): a line ending on one continues on the next line
+#: (hard-wrapped prose: e-mail, wire copy, plain-text dumps).
+DANGLING_WORDS = frozenset(
+    """a an the and or nor but of to in on at by for from with into onto upon about against between among
+    through during without within under over after before than that which who whose whom as if because while
+    although though whether its their his her our your my these those is are was were be been has have had
+    will would can could should shall must not very such both either neither each every some any no
+    der die das dem den des ein eine einer einem einen und oder aber von zu zur zum mit für auf im bei nach
+    aus über unter vor durch dass weil wenn als wie sich sein seine ist sind wurde hat haben
+    le la les un une des du de et ou mais à au aux dans par pour sur avec sans que qui dont est sont
+    el los las una y o pero del al en con por para sobre según entre es son fue
+    il lo gli della delle dei degli di da nel nella con per che è
+    os as um uma do da dos das em no na nos nas pelo pela ao""".split()
+)
+
+#: Closing marks stripped before asking whether a line ends a sentence.
+CLOSERS = "\"'”’»)]*"
+#: A line ending in one of these (after closers) ends a sentence or introduces what follows.
+SENTENCE_END = frozenset(".!?…:;。！？")
+#: Opening marks skipped before asking whether a line starts in lower case.
+OPENERS = "\"'“‘«(["

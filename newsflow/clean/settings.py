@@ -41,6 +41,22 @@ class CleanSettings:
     #: furniture: longer ones are the article talking about such things.
     trusted_promo_max_words: int = 40
 
+    # -- hard-wrapped text (e-mail, wire copy, plain-text dumps): lines joined before classifying --
+    #: Join the lines of a paragraph that was wrapped at a fixed width or mid-sentence.
+    reflow_hard_wraps: bool = True
+    #: A line is only continued on the next one when it has at least this many words (shorter
+    #: lines are labels, menu items, table cells).
+    reflow_min_words: int = 3
+    #: A text is wrapped at a fixed width when its lines (at least this many) ...
+    reflow_width_min_lines: int = 8
+    #: ... mostly end within this share of their longest usual length (90th percentile) ...
+    reflow_width_band: float = 0.75
+    #: ... (at least this share of the lines do) ...
+    reflow_width_min_share: float = 0.5
+    #: ... and that width is between these many characters (a page dump's lines are longer).
+    reflow_width_min_chars: int = 40
+    reflow_width_max_chars: int = 100
+
     # -- choosing the article's span (maximum-sum run of line scores) --
     #: Score of a near line per word (good lines score one per word).
     near_weight: float = 0.5
@@ -90,6 +106,9 @@ class CleanSettings:
     # -- title, dates, bylines --
     #: Most words a headline may have.
     title_max_words: int = 30
+    #: A clean article's own header (headline, byline, dateline above its first paragraph)
+    #: is looked for in this many first lines.
+    header_max_lines: int = 5
     #: Lines after the start of the body still searched for a dateline or byline.
     header_lines_after_body: int = 3
     #: Lines before the body searched for the headline, dateline and byline.

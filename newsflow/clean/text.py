@@ -64,11 +64,85 @@ def _tokens(low: str, words: list[str]) -> tuple[int, float, frozenset[str]]:
 _BULLET_START = frozenset("•·▪▫◦‣●■□►▶➤→*+>-#")
 
 
-def make_lines(text: str) -> list[Line]:
-    """The non-empty lines of `text` (leading bullets removed), with their features."""
+def _ends_sentence(line: str) -> bool:
+    t = line.rstrip(lx.CLOSERS)
+    return not t or t[-1] in lx.SENTENCE_END
+
+
+def wrap_width(lines: list[str], s: CleanSettings) -> int | None:
+    """The width a text was hard-wrapped at, or None when its line lengths show none.
+
+    A wrapped text's lines cluster just under one width (most paragraph lines
+    are full); a page dump's or one-paragraph-a-line text's do not.
+    """
+    lens = sorted(len(x) for x in lines if x)
+    n = len(lens)
+    if n < s.reflow_width_min_lines:
+        return None
+    width = lens[int(0.9 * (n - 1))]
+    if not s.reflow_width_min_chars <= width <= s.reflow_width_max_chars:
+        return None
+    full = n - next((i for i, x in enumerate(lens) if x >= s.reflow_width_band * width), n)
+    return width if full >= s.reflow_width_min_share * n else None
+
+
+#: The first word of a line that may continue a sentence: letters (or a number) followed by
+#: a space, punctuation or the line's end; not a link, an address or a handle.
+_CONTINUATION_WORD = re.compile(r"(?:[^\W_]+[-'’]?)+(?:[\s,.;:!?)\]]|$)")
+
+_LINKISH = re.compile(r"\S*(?:://|@|www\.)", re.I)
+
+
+def _continues(a: str, b: str, width: int | None, s: CleanSettings) -> bool:
+    """Does line `b` continue the sentence that line `a` broke off (a hard wrap)?"""
+    if b[0] in _BULLET_START or _ends_sentence(a):
+        return False
+    words = a.split()
+    if len(words) < s.reflow_min_words:
+        return False  # a label, a menu item, a table cell
+    head = b.lstrip(lx.OPENERS)
+    if not _CONTINUATION_WORD.match(head) or _LINKISH.match(head):
+        return False  # a link, an address, a handle: not the sentence's next word
+    if head[0].islower():
+        return True  # the sentence goes on
+    last = words[-1]
+    if a.count("(") > a.count(")"):
+        return True  # a bracket left open: "beat Dinamo 92-90 (halftime" / "47-47)"
+    if last[-1] in ",&(/" or (last[-1] == "-" and len(last) > 1):
+        return True  # broken off after a comma, an ampersand, a hyphen
+    if last in lx.DANGLING_WORDS:
+        return True  # "... matches against" / "English county sides"
+    # wrapped at a fixed width: the next line's first word did not fit on this one
+    return width is not None and len(a) + 1 + len(head.split(None, 1)[0]) > width
+
+
+def reflow(lines: list[str], s: CleanSettings) -> list[str]:
+    """Stripped lines with every hard-wrapped paragraph joined into one line.
+
+    Lines are joined with one space (after a hyphen broken off a word, with
+    none); blank lines, list items and lines that end a sentence always break.
+    """
+    width = wrap_width(lines, s)
+    out: list[str] = []
+    prev = ""
+    for line in lines:
+        if prev and line and _continues(prev, line, width, s):
+            glue = "" if prev[-1] == "-" and prev[-2:-1].isalpha() and line[0].isalpha() else " "
+            out[-1] = out[-1] + glue + line
+        else:
+            out.append(line)
+        prev = line
+    return out
+
+
+def make_lines(text: str, s: CleanSettings | None = None) -> list[Line]:
+    """The non-empty lines of `text` (leading bullets removed, hard wraps joined when `s`
+    says so), with their features."""
     out = []
-    for raw in text.split("\n"):
-        s = raw.strip()
+    raw_lines = [raw.strip() for raw in text.split("\n")]
+    if s is not None and s.reflow_hard_wraps:
+        raw_lines = reflow(raw_lines, s)
+    for s in raw_lines:
         if not s:
             continue
         if s[0] in _BULLET_START:
@@ -92,6 +166,9 @@ class BodyResult:
     body: list[int]
     start: int  # first body line (or len(lines))
     end: int  # last body line (or -1)
+    #: Lines of the text's own header above the body (headline, byline, dateline) when the
+    #: text is a clean article under one; 0 otherwise.
+    header: int = 0
 
 
 def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[str, int],
@@ -347,13 +424,15 @@ def _headline_anchor(lines: list[Line]) -> int | None:
 
 
 def extract_body(text: str, s: CleanSettings, profile: SiteProfile | None = None,
-                 trusted: bool = False) -> BodyResult:
+                 trusted: bool = False, wrapped: bool = True) -> BodyResult:
     """Classify the lines of `text` and pick the article's body lines.
 
     `trusted`: the lines are an extractor's or scraper's paragraphs (already
     mostly body): every non-furniture line of the span is kept.
+    `wrapped`: the text may be hard-wrapped (join its wrapped lines first); an HTML
+    extractor's lines are not (each is a paragraph or a <br> the page chose).
     """
-    return select_body(make_lines(text), s, profile, trusted)
+    return select_body(make_lines(text, s if wrapped else None), s, profile, trusted)
 
 
 def fresh(lines: list[Line]) -> list[Line]:
@@ -376,8 +455,14 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
     seen: set[str] = set()
     for ln in lines:
         _classify(ln, s, language_known, repeats, profile, seen, trusted)
-    if not trusted and not any(ln.why in FURNITURE_KINDS for ln in lines):
-        trusted = True  # text with no furniture at all (e.g. an already cleaned article): keep it whole
+    if not trusted:
+        # an already clean article (wire copy, a cleaned text), perhaps under its own header
+        # (headline, byline, dateline): nothing but furniture-free lines after the header
+        head = _header_end(lines, s)
+        if not any(ln.why in FURNITURE_KINDS and ln.why != "numeric" for ln in lines[head:]):
+            res = _trusted_body(lines, s, head, keep=("numeric",))  # numbers: its tables' rows
+            res.header = head
+            return res
     if trusted:
         return _trusted_body(lines, s)
     _promo_blurbs(lines, s)
@@ -421,16 +506,36 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
 FURNITURE_KINDS = frozenset({"furniture", "promo", "end", "caption", "link", "byline", "date", "site", "numeric", "bio"})
 
 
-def _trusted_body(lines: list[Line], s: CleanSettings) -> BodyResult:
-    """Body of already extracted paragraphs: every line but furniture, up to a strong end marker."""
+#: Line classes of an article's own header (its dateline and byline under the headline).
+HEADER_KINDS = frozenset({"date", "byline"})
+
+
+def _header_end(lines: list[Line], s: CleanSettings) -> int:
+    """Lines of a text's own header: headline, byline and dateline lines above the first prose.
+
+    The header ends after its last dateline or byline among the first few lines; 0 when the
+    text opens with no such header (or with prose, or with other furniture).
+    """
+    end = 0
+    for i, ln in enumerate(lines[: s.header_max_lines]):
+        if ln.why in HEADER_KINDS:
+            end = i + 1
+        elif ln.why in FURNITURE_KINDS:
+            return 0
+    return end
+
+
+def _trusted_body(lines: list[Line], s: CleanSettings, start: int = 0, keep: tuple[str, ...] = ()) -> BodyResult:
+    """Body of already extracted paragraphs: every line from `start` but furniture (other
+    than the `keep` kinds), up to a strong end marker."""
     body = []
     good = 0
-    for i, ln in enumerate(lines):
+    for i, ln in enumerate(lines[start:], start):
         if s.trusted_cut_at_end_marker and ln.strong_end and good >= s.boundary_min_good_lines:
             break
         if ln.kind == GOOD:
             good += 1
-        if ln.why not in FURNITURE_KINDS:
+        if ln.why not in FURNITURE_KINDS or ln.why in keep:
             body.append(i)
     body = _drop_contained(lines, body, s)
     return BodyResult(lines, body, body[0] if body else len(lines), body[-1] if body else -1)
@@ -477,17 +582,18 @@ def header_info(res: BodyResult, s: CleanSettings) -> dict:
     # the page title (first line) names the headline; a later line equal to its
     # headline part is the on-page headline.
     top = lines[0].text if lines else ""
+    in_header = res.header > 0
     for k in range(first_body - 1, lo - 1, -1):
         ln = lines[k]
-        if _title_like(ln, s) and _similar(ln.text, top):
+        if _title_like(ln, s, in_header) and _similar(ln.text, top):
             title, title_pos = ln.text, k
             break
     if title is None:
         for k in range(first_body - 1, lo - 1, -1):
-            if _title_like(lines[k], s):
+            if _title_like(lines[k], s, in_header):
                 title, title_pos = lines[k].text, k
                 break
-    if title is None and lines and _title_like(lines[0], s):
+    if title is None and lines and _title_like(lines[0], s, in_header):
         title, title_pos = lines[0].text, 0
     if title is not None and title_pos == 0:
         title = strip_site_suffix(title)
@@ -505,9 +611,11 @@ def header_info(res: BodyResult, s: CleanSettings) -> dict:
         before_title = title_pos is not None and k < title_pos
         score = date_line_score(ln.text, dates, before_title)
         if score and (best is None or score > best[0]):
-            best = (score, dates[0][2], ln.text)
+            best = (score, dates[0][2], ln.text, k)
     return {"title": title, "published": best[1] if best else None, "date_score": best[0] if best else 0,
-            "date_line": best[2] if best else None, "authors": authors}
+            "date_line": best[2] if best else None, "authors": authors,
+            # the dateline line the body does not hold (the tag stage reads its place)
+            "dateline": best[2] if best and best[3] not in res.body else None}
 
 
 _TITLE_SEP = re.compile(r"\s+[|–—\-:·•»]\s+")
@@ -531,12 +639,17 @@ def site_suffix(title: str) -> str | None:
     return rest[-1].strip() if rest else None
 
 
-def _title_like(ln: Line, s: CleanSettings) -> bool:
-    if ln.kind == BAD and ln.why not in ("repeat",):
+def _title_like(ln: Line, s: CleanSettings, header: bool = False) -> bool:
+    """Could the line be a headline? `header`: it sits in a clean article's own header
+    (above its byline or dateline), where a headline may end with a period (wire style)
+    and be in headline case."""
+    if ln.kind == BAD and ln.why not in (("repeat", "teaser") if header else ("repeat",)):
         return False
     if ln.words < 3 or ln.words > s.title_max_words:
         return False
-    if ln.text[-1] in ".:;," or ln.text[0].islower():
+    if ln.text[0].islower():
+        return False
+    if ln.text[-1] in ".:;," and not (header and ln.text[-1] == "." and ln.text[-2:-1] != "."):
         return False
     return True
 

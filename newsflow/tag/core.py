@@ -8,6 +8,7 @@ tables once per worker process, before the first task.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,13 +102,42 @@ def load_model(settings: TagSettings = TagSettings()) -> TagModel:
     )
 
 
+#: Separators between a headline's parts (section slug, headline, site name).
+_TITLE_PARTS = re.compile(r"\s+[-\u2013\u2014|:\u00b7\u2022\u00bb]\s+")
+
+
+def _section_label(part: str, res: ents.Resources) -> bool:
+    """A headline part of one or two common words ("SOCCER", "World news"): a section label."""
+    words = _LABEL_WORD.findall(part)
+    return 0 < len(words) <= 2 and all(
+        res.is_common_word(w, 1e-6) and w.lower() not in res.known_case for w in words)
+
+
+#: The first word of a paragraph or sentence (its capital says nothing about the word).
+_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?:;])\s+)[\"'\u201c\u2018(]*\w+")
+_LABEL_WORD = re.compile(r"[^\W\d_]+")
+
+
 def _prepare(cleaned: Cleaned, res: ents.Resources, settings: TagSettings):
     """The text NER reads (shouted paragraphs re-cased) and the datelines found."""
     paragraphs = [p for p in cleaned.paragraphs if p.strip()]
+    # the dateline the cleaner took out of the body, when it is shaped like a wire dateline
+    # ("LONDON 1996-08-30", "NEW YORK, Aug 30"): its place is news
+    line = (cleaned.dateline or "").strip()
+    if line and ents._DATELINE.match(line):
+        paragraphs.insert(0, line)
     if settings.include_title and cleaned.title and cleaned.title.strip():
-        paragraphs.insert(0, cleaned.title.strip())
+        # a headline's parts ("CRICKET - ENGLAND NAME SQUAD", "Headline | Site") are read apart, so
+        # a name never runs across the separator; a section label of common words names nothing
+        parts = [t for t in _TITLE_PARTS.split(cleaned.title.strip()) if t.strip()]
+        if len(parts) > 1:
+            parts = [t for t in parts if not _section_label(t, res)] or parts
+        paragraphs[0:0] = parts
     shouted = [ents.is_shouted(p, settings.shout_ratio, settings.shout_min_letters) for p in paragraphs]
-    vocab = ents.case_vocabulary(p for p, s in zip(paragraphs, shouted) if not s) if any(shouted) else {}
+    # a word's usual casing, from the normally written paragraphs; a sentence's first word is
+    # capitalised whatever it is, so it does not count
+    vocab = ents.case_vocabulary(_SENTENCE_START.sub(" ", p) for p, s in zip(paragraphs, shouted)
+                                 if not s) if any(shouted) else {}
     out, datelines, offset = [], [], 0
     budget = settings.max_chars
     for p, s in zip(paragraphs, shouted):

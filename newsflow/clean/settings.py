@@ -103,6 +103,16 @@ class CleanSettings:
     #: Most words a kept subheading may have.
     subheading_max_words: int = 12
 
+    # -- tables the body introduces ("Final standings:" then rows of numbers) --
+    #: Fewest rows kept as a table after a body line ending with a colon (0: no tables).
+    table_min_rows: int = 2
+    #: Most rows looked at after the colon.
+    table_max_rows: int = 200
+    #: A longer line is not a row (prose, or a teaser card).
+    table_row_max_words: int = 40
+    #: At least this share of the rows must hold a number (results, standings, schedules).
+    table_min_number_share: float = 0.5
+
     # -- title, dates, bylines --
     #: Most words a headline may have.
     title_max_words: int = 30

@@ -469,6 +469,9 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
     _cards(lines, s)
     anchor = _headline_anchor(lines)
     _weights(lines, s, anchor)
+    tables = _table_rows(lines, s)
+    for k in tables:
+        lines[k].weight = 0.0  # a table's rows neither make nor break the span around it
     start, end, score = _best_run(lines, 0, len(lines))
     if score <= 0:
         return BodyResult(lines, [], len(lines), -1)
@@ -488,10 +491,14 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
         start += 1
     while end >= start and lines[end].kind not in (GOOD, NEAR):
         end -= 1
+    # the tables the body's own lines introduce
+    rows = {k for k, lead in tables.items() if start <= lead <= end}
+    if rows:
+        end = max(end, max(rows))
     body = []
     for i in range(start, end + 1):
         ln = lines[i]
-        if ln.kind in (GOOD, NEAR):
+        if ln.kind in (GOOD, NEAR) or i in rows:
             body.append(i)
         elif ln.kind == SHORT and (trusted or s.keep_subheadings) and ln.words <= s.subheading_max_words:
             prev_ok = i > start and lines[i - 1].kind in (GOOD, NEAR)
@@ -501,6 +508,37 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
     body = _no_leading_headline(lines, _drop_contained(lines, body, s), s)
     return BodyResult(lines, body, body[0] if body else len(lines), end if body else -1)
 
+
+def _table_rows(lines: list[Line], s: CleanSettings) -> dict[int, int]:
+    """Rows of the tables and data lists prose introduces ("Final standings:", "Results:"),
+    each with the position of the line introducing it.
+
+    After a prose line ending with a colon, the short lines that follow up to the next
+    prose or furniture line, when most of them hold numbers (results, standings,
+    schedules, ingredients), are the table it announces.
+    """
+    rows: dict[int, int] = {}
+    if s.table_min_rows <= 0:
+        return rows
+    for i, ln in enumerate(lines):
+        if ln.kind not in (GOOD, NEAR) or ln.text[-1] != ":" or i + 1 in rows:
+            continue
+        run: list[int] = []
+        for j in range(i + 1, min(len(lines), i + 1 + s.table_max_rows)):
+            x = lines[j]
+            if x.kind == GOOD or x.words > s.table_row_max_words or (x.kind == BAD and x.why not in TABLE_KINDS):
+                break
+            run.append(j)
+        while run and not _DIGIT.search(lines[run[-1]].text):
+            run.pop()  # a table ends on a row of numbers, not on the labels after it
+        digits = sum(1 for k in run if _DIGIT.search(lines[k].text))
+        if len(run) >= s.table_min_rows and digits >= s.table_min_number_share * len(run):
+            rows.update((k, i) for k in run)
+    return rows
+
+
+#: Classes of lines that may be rows of a table (a row of numbers, a date in a schedule).
+TABLE_KINDS = frozenset({"numeric", "date"})
 
 #: Line classes that are page furniture (a text holding none of them is already clean).
 FURNITURE_KINDS = frozenset({"furniture", "promo", "end", "caption", "link", "byline", "date", "site", "numeric", "bio"})

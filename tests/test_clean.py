@@ -269,3 +269,41 @@ def test_word_broken_at_a_hyphen_is_joined_without_a_space():
 def test_reflow_can_be_switched_off():
     c = _clean(WIRE, reflow_hard_wraps=False)
     assert not any("voted on Tuesday" in p and "harbour wall" in p for p in c.paragraphs)
+
+
+# -- tables, polls and reader comments in scraped pages ----------------------------------
+
+def _page(*body: str, after: tuple[str, ...] = ()) -> str:
+    return "\n".join(["Harbour wall to be rebuilt - The Coast News", "Home", "News", "Sport", "Log in",
+                      "Harbour wall to be rebuilt", "By Jane Doe", "Share", *body, *after,
+                      "© 2023 The Coast News. All rights reserved."])
+
+
+def test_table_introduced_by_the_article_is_kept():
+    """Rows of numbers a body line announces ("... standings:") are part of the article."""
+    rows = [f"{i} Team {name} {30 - i} {i} {i + 2}" for i, name in enumerate("ABCDEFGHIJKL", 1)]
+    c = _clean(_page(*ARTICLE, "The league standings after the last round of matches are as follows:", *rows,
+                     after=("Related articles", "Fishing quotas cut again")))
+    assert list(c.paragraphs) == [*ARTICLE, "The league standings after the last round of matches are as follows:",
+                                  *rows]
+
+
+def test_poll_options_are_furniture():
+    poll = ["Will the wall be finished on time?", "Yes (41%, 1,680 Votes)", "No, the council never manages (29%, 1,186 Votes)",
+            "I do not know what the council is doing this year (30%, 1,225 Votes)"]
+    c = _clean(_page(*ARTICLE, after=tuple(poll)))
+    assert list(c.paragraphs[: len(ARTICLE)]) == ARTICLE
+    assert not any("Votes" in p for p in c.paragraphs)
+
+
+def test_reader_comments_after_the_article_are_cut():
+    """Comments glued after the article (usernames, "2 days ago", vote counts) are not the article,
+    even when there is more of them than of the article."""
+    comments = []
+    for n in range(8):
+        comments += [f"reader{n}", f"{n + 1} days ago at 07:5{n} am",
+                     "I think the council should have done this years ago, it is a disgrace that we had to wait "
+                     f"so long for something so obviously needed by everyone who lives in town number {n}.",
+                     f"Rating: {10 - n} Votes"]
+    c = _clean(_page(*ARTICLE, after=("[ 32 comments ]", *comments)))
+    assert list(c.paragraphs) == ARTICLE

@@ -150,6 +150,7 @@ _PHRASES = {
     "become": r"\bbecome a (?:member|subscriber|patron)\b",
     "unlimited": r"\bunlimited (?:digital )?access\b",
     "subscriber": r"\balready a subscriber\b|\bsubscriber[- ]only\b",
+    "votes": r"\(\d+(?:[.,]\d+)?\s*%,?\s*[\d,.]+\s+votes\)",  # a poll's option: "Yes (41%, 1,680 Votes)"
     "threads": r"\bcomment threads (?:are|is)\b",
     "thread": r"\bcomment thread (?:are|is)\b",
     "comments": r"\bcomments (?:are|have been) (?:closed|moderated)\b",
@@ -196,6 +197,7 @@ END_MARKER = re.compile(
       |recommended(?:\ (?:for\ you|stories|articles|reading|videos?))?|editor'?s?\ picks?|top\ stories|latest(?:\ (?:news|stories|articles|posts))?
       |most\ (?:popular|read|viewed|shared|commented|emailed)\b.{0,20}|trending(?:\ (?:now|stories|news))?|popular(?:\ (?:now|posts|stories|articles))?
       |(?:\d+\ )?comments?(?:\ \(\d*\))?|leave\ a\ (?:comment|reply)|post\ a\ comment|add\ a\ comment|join\ the\ (?:conversation|discussion)
+      |(?:top|best|most|highest)[-\ ]rated\ comments|(?:view|show|read|see)\ all\ (?:\d+\ )?comments|(?:reader|user|latest|newest|oldest)\ comments
       |(?:what\ )?(?:do\ )?you\ think\W*|have\ your\ say|discussion
       |about\ the\ authors?|about\ [a-z]+(?:\ [a-z]+)?|author\ bio|biography\b.{0,40}|(?:sobre|über|à\ propos\ de|acerca\ de|chi\ è)\ [\w\ ]{2,30}
       |want\ more\ stories\ like\ this|stay\ up\ to\ date\b.{0,40}|a\ word\ to\ our\ [\w\ ]{0,20}readers
@@ -223,6 +225,7 @@ STRONG_END = re.compile(
       |recommended(?:\ (?:for\ you|stories|articles|reading|videos?))?|editor'?s?\ picks?|top\ stories
       |most\ (?:popular|read|viewed|shared|commented|emailed)\b.{0,20}|trending(?:\ (?:now|stories|news))?
       |(?:\d+\ )?comments?(?:\ \(\d*\))?|leave\ a\ (?:comment|reply)|post\ a\ comment|add\ a\ comment|join\ the\ (?:conversation|discussion)
+      |(?:top|best|most|highest)[-\ ]rated\ comments|(?:view|show|read|see)\ all\ (?:\d+\ )?comments|(?:reader|user|latest|newest|oldest)\ comments
       |about\ the\ authors?|author\ bio|want\ more\ stories\ like\ this|deixe\ (?:uma\ resposta|um\ comentário).*|lascia\ un\ commento
       |deja\ (?:un\ comentario|una\ respuesta)|laisser\ un\ commentaire|schreibe\ einen\ kommentar|оставить\ комментарий|sponsored\ (?:content|stories|links)|promoted\ stories|from\ the\ web|around\ the\ web
       |(?:das\ )?könnte\ (?:sie|dich)\ (?:auch\ )?interessieren|weitere\ (?:artikel|beiträge|nachrichten)|ähnliche\ (?:artikel|beiträge)
@@ -323,3 +326,22 @@ CLOSERS = "\"'”’»)]*"
 SENTENCE_END = frozenset(".!?…:;。！？")
 #: Opening marks skipped before asking whether a line starts in lower case.
 OPENERS = "\"'“‘«(["
+
+#: Lines of a comment thread's furniture: when a comment was posted, its rating, its
+#: buttons. Several close together after the article mark where reader comments begin.
+COMMENT_META = re.compile(
+    r"""^(?:
+      (?:posted\ |edited\ )?(?:\d+|an?|one)\s*(?:seconds?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|months?|years?|y)\ ago\b.{0,30}
+      |(?:vor|il\ y\ a|hace|há)\ \d+\ \w+.{0,20}
+      |rating:?\ [-+]?\d+\ votes?|[-+]?\d+\ votes?|\d+\ points?|score:?\ [-+]?\d+
+      |[\w.\ -]{1,40}\ (?:says|said|wrote|commented)(?:\ on\b.{0,40})?:?
+    )\W*$""",
+    _I | re.VERBOSE,
+)
+#: Buttons of a comment (or of an embedded post): they count towards a comment thread only
+#: beside the lines above.
+COMMENT_BUTTON = re.compile(
+    r"""^(?:reply|replies|\d+\ repl(?:y|ies)|report|report\ (?:comment|abuse)|flag|permalink|upvote|downvote
+      |like|\d+\ likes?|likes?:?\ \d+|antworten|répondre|responder|rispondi|ответить)\W*$""",
+    _I | re.VERBOSE,
+)

@@ -87,6 +87,13 @@ class CleanSettings:
     #: header (numbers and months blanked: "Updated <date>", "Follow").
     boundary_min_template_lines: int = 2
 
+    # -- reader comments glued after the article --
+    #: This many comment-furniture lines (timestamps, "Reply", vote counts, "X says:") ...
+    comment_min_meta: int = 3
+    #: ... within this many lines of each other, after enough body prose, start the comments:
+    #: the article is read as ending there (unless what follows is much longer).
+    comment_window: int = 10
+
     # -- repeated lines --
     #: A line occurring this often in one document is furniture (menus, tickers) ...
     repeat_min_count: int = 2

@@ -98,13 +98,14 @@ def _continues(a: str, b: str, width: int | None, s: CleanSettings) -> bool:
     if b[0] in _BULLET_START or _ends_sentence(a):
         return False
     words = a.split()
-    if len(words) < s.reflow_min_words:
+    if len(words) < s.reflow_min_words or len(_WORD.findall(a)) < s.reflow_min_words:
         return False  # a label, a menu item, a table cell
     head = b.lstrip(lx.OPENERS)
     if not _CONTINUATION_WORD.match(head) or _LINKISH.match(head):
         return False  # a link, an address, a handle: not the sentence's next word
     if head[0].islower():
-        return True  # the sentence goes on
+        # the sentence goes on; a lone lower-case word goes on only to end it (not a user name)
+        return " " in head.strip() or _ends_sentence(head)
     last = words[-1]
     if a.count("(") > a.count(")"):
         return True  # a bracket left open: "beat Dinamo 92-90 (halftime" / "47-47)"
@@ -180,9 +181,9 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
     if profile is not None and key in profile.lines:
         ln.kind, ln.why = BAD, "site"
         return
-    if ln.words <= 6 and lx.END_MARKER.match(low):
+    if ln.words <= 6 and lx.END_MARKER.match(low.lstrip("[( ")):
         ln.end_marker = True
-        ln.strong_end = bool(lx.STRONG_END.match(low))
+        ln.strong_end = bool(lx.STRONG_END.match(low.lstrip("[( ")))
         ln.kind, ln.why = BAD, "end"
         return
     if ln.words <= s.furniture_max_words and lx.FURNITURE_LINE.match(low):
@@ -406,6 +407,39 @@ def _end_cuts(lines: list[Line], s: CleanSettings, start: int, end: int) -> list
     return []
 
 
+def _comment_cuts(lines: list[Line], s: CleanSettings, start: int, end: int) -> list[int]:
+    """Where reader comments begin inside [start, end]: after enough body prose, the first of
+    several comment-furniture lines close together (timestamps "2 days ago", "Reply",
+    "Rating: 9 votes", "Jane says:"), or a comments marker right before them."""
+    if s.comment_min_meta <= 0:
+        return []
+    good = 0
+    meta: list[tuple[int, bool]] = []
+    for i in range(start, end + 1):
+        ln = lines[i]
+        if ln.kind == GOOD:
+            good += 1
+            continue
+        if good < s.boundary_min_good_lines or ln.words > 12:
+            continue
+        strong = lx.COMMENT_META.match(ln.low) is not None
+        if not strong and not lx.COMMENT_BUTTON.match(ln.low):
+            continue
+        meta.append((i, strong))
+        while meta[0][0] < i - s.comment_window:
+            meta.pop(0)
+        if len(meta) >= s.comment_min_meta and sum(st for _, st in meta) >= s.comment_min_meta - 1:
+            first = meta[0][0]
+            # the thread's own header ("167 comments", "Top rated comments") just above it
+            for k in range(first - 1, max(start, first - s.comment_window) - 1, -1):
+                if lines[k].kind == GOOD:
+                    break
+                if lines[k].end_marker:
+                    first = k
+            return [first]
+    return []
+
+
 def _headline_anchor(lines: list[Line]) -> int | None:
     """Position of the on-page headline: a later line repeating the page title's headline part."""
     if len(lines) < 3:
@@ -475,7 +509,7 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
     start, end, score = _best_run(lines, 0, len(lines))
     if score <= 0:
         return BodyResult(lines, [], len(lines), -1)
-    cuts = sorted(set(_boundaries(lines, s, start, end)))
+    cuts = sorted(set(_boundaries(lines, s, start, end)) | set(_comment_cuts(lines, s, start, end)))
     if cuts:
         segments = []
         edges = [start, *cuts, end + 1]

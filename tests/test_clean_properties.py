@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -105,3 +106,22 @@ def test_output_is_normalised(text):
         assert unicodedata.is_normalized("NFC", p)
         assert "\u00a0" not in p and "\t" not in p and "  " not in p
     assert len({p.lower() for p in c.paragraphs}) == len(c.paragraphs)
+
+
+wrapped_page = st.builds(
+    lambda paras, width: "\n\n".join(textwrap.fill(p, width) for p in paras if p.strip()),
+    st.lists(line, min_size=1, max_size=8), st.integers(min_value=20, max_value=90),
+)
+
+
+@PROFILE
+@given(wrapped_page)
+def test_hard_wrapped_text_invents_nothing_and_is_idempotent(text):
+    """Hard-wrapped text: joined lines are the input's words in order, and cleaning is a fixed point."""
+    c = _try(Document("a.txt", text.encode()))
+    if c is None or not c.paragraphs:
+        return
+    source = "".join(text.split())
+    for p in c.paragraphs:
+        assert "".join(p.split()) in source
+    assert clean(Document("again.txt", c.text.encode())).paragraphs == c.paragraphs

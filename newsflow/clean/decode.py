@@ -56,11 +56,28 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+#: UTF-8 with a few invalid bytes is still UTF-8 (bytes replaced by U+FFFD) when it has at
+#: least this many well-formed multi-byte characters per invalid sequence. Text in a
+#: single-byte encoding (cp1252, Latin-1) has almost none.
+UTF8_VALID_PER_INVALID = 2
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """`data` decoded as UTF-8 with replacement, if it is UTF-8 with a few broken bytes; else None."""
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd")
+    multibyte = sum(1 for ch in text if ch > "\x7f") - invalid
+    if invalid and multibyte >= UTF8_VALID_PER_INVALID * invalid:
+        return text
+    return None
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """The text of `data` and the name of the encoding it was read as.
 
-    Order: byte-order mark, strict UTF-8, UTF-16 without BOM, the document's
-    own declaration (HTML/XML), charset-normalizer, then cp1252 / Latin-1.
+    Order: byte-order mark, strict UTF-8, UTF-16 without BOM, UTF-8 with a
+    few invalid bytes, the document's own declaration (HTML/XML),
+    charset-normalizer, then cp1252 / Latin-1.
     Raises CleanError for binary data.
     """
     for bom, name in _BOMS:
@@ -82,6 +99,9 @@ def decode(data: bytes) -> tuple[str, str]:
                 pass
         if b"\x00" in data[:65536]:
             raise CleanError("the file is binary (it contains NUL bytes), not text; drop text, HTML or JSON files")
+        text = _mostly_utf8(data)
+        if text is not None:
+            return text, "utf-8 (invalid bytes replaced)"
         declared = _declared(data)
         if declared:
             try:

@@ -39,6 +39,14 @@ def _parse(html: str):
         return lxml.html.fromstring(html.encode("utf-8", "surrogatepass"))
 
 
+_INVISIBLE = re.compile(r"<(script|style|noscript|template|svg)\b.*?</\1\s*>", re.I | re.S)
+
+
+def _strip_markup(html: str) -> str:
+    """Visible text by pattern (for markup lxml cannot walk): invisible blocks, then tags, dropped."""
+    return re.sub(r"<[^>]+>", "\n", _INVISIBLE.sub("\n", html))
+
+
 def visible_lines(tree) -> str:
     """Every visible line of a page, as a scraper that copies the page gets it."""
     out: list[str] = []
@@ -116,8 +124,8 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
     tree = _parse(html)
     try:
         page_text = visible_lines(tree)
-    except Exception:
-        page_text = ""
+    except Exception:  # markup lxml builds but we cannot walk: strip it by pattern instead
+        page_text = _strip_markup(html)
     try:
         doc = trafilatura.bare_extraction(
             tree,
@@ -130,7 +138,8 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
     except Exception:  # trafilatura raises assorted errors on odd markup: fall back to visible text
         doc = None
     if doc is None or not (doc.text or "").strip():
-        return HtmlResult(text=page_text or re.sub(r"<[^>]+>", "\n", html), fallback=True, page_text=page_text)
+        # Nothing visible stays nothing: never fall back to script or style source.
+        return HtmlResult(text=page_text, fallback=True, page_text=page_text)
     published = parse_field(doc.date, s.min_year) if doc.date else None
     return HtmlResult(
         text=doc.text,

@@ -224,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"newsflow: bad configuration: {exc}", file=sys.stderr)
         return 2
     from newsflow import logs
+    from newsflow.limits import limit_threads
 
+    limit_threads()
     logs.configure(settings.log_format, settings.log_level, process=args.command)
     try:
         return COMMANDS[args.command](settings, args)

@@ -40,6 +40,7 @@ sys.path.insert(0, str(REPO))
 import redis  # noqa: E402
 
 from newsflow.embedded import EmbeddedServer  # noqa: E402
+from newsflow.limits import limit_threads  # noqa: E402
 
 
 def corpus(shared: Path, n: int, folder: Path) -> list[Path]:
@@ -292,6 +293,7 @@ def main() -> int:
     parser.add_argument("--skip", default="", help="comma list of: stages,inline,up1,up2,latency,watcher")
     parser.add_argument("--keep", type=Path, default=None)
     args = parser.parse_args()
+    limit_threads()  # as every newsflow process does
     skip = set(filter(None, args.skip.split(",")))
     work = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from celery.apps import worker as celery_worker_app
 
 from newsflow import logs
 from newsflow.keys import Keys
+from newsflow.limits import limit_threads
 from newsflow.pipeline import Pipeline
 from newsflow.store import connect, write_result_file
 from tasks.app import deployment, settings
@@ -68,6 +69,7 @@ def _setup_logging(**_: Any) -> None:
 def _init_pool_process(**_: Any) -> None:
     global _pipeline
     _pipeline = None  # never reuse a connection inherited through fork
+    limit_threads()
     logs.configure(settings.log_format, settings.log_level, process="worker")
     pipeline().warm()
 

@@ -9,10 +9,6 @@ from newsflow.settings import Settings
 
 
 def run_worker(settings: Settings, concurrency: int | None, name: str | None) -> int:
-    # Each pool process runs one article at a time: one BLAS thread each, no oversubscription.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("MKL_NUM_THREADS", "1")
     os.environ.update(settings.as_env())  # flags reach tasks.app, which reads the environment
     from tasks.app import app  # imported here: it attaches to the broker
 

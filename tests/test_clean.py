@@ -307,3 +307,32 @@ def test_reader_comments_after_the_article_are_cut():
                      f"Rating: {10 - n} Votes"]
     c = _clean(_page(*ARTICLE, after=("[ 32 comments ]", *comments)))
     assert list(c.paragraphs) == ARTICLE
+
+
+def test_article_flattened_into_one_long_line_is_an_article():
+    """A whole article on one line (headline, body and a credit or sign-up tail glued together) is
+    its own body, not "no prose"; a short notice alone still is no article."""
+    body = " ".join(ARTICLE * 5)
+    line = "Harbour wall to be rebuilt " + body + " Credits: Twitter. Sign up for our newsletter."
+    c = _clean(line)
+    assert c.paragraphs == (line,)
+    with_caption = "Harbour wall to be rebuilt (Photo: Jane Doe/Getty Images) " + body
+    assert _clean(with_caption).paragraphs == (with_caption,)
+    third = " ".join(ARTICLE[:3])
+    form = (f"Oil to outperform Take a free trial. {third} Already a subscriber? {third} "
+            f"Sign up for our newsletter. {third}")
+    with pytest.raises(CleanError):  # a paywall form: its promo phrases spread through the line
+        _clean(form)
+    with pytest.raises(CleanError):
+        _clean("We use cookies to ensure that we give you the best experience on our website. "
+               "If you continue, we'll assume that you are happy to receive all cookies. Learn more")
+
+
+def test_structured_data_dump_after_the_article_is_not_body():
+    """A page dump's JSON-LD/meta values (headline, ISO timestamps, image URL, publisher, then the
+    description or articleBody field) are not the visible article, even when they hold another text."""
+    other = ("The regional bus company said on Monday that it would cut three night lines because too few "
+             "passengers used them, and that the savings would pay for more buses on the busiest routes.")
+    meta = ("Harbour wall to be rebuilt", "2023-09-05T10:00:00+01:00", "2023-09-05T10:05:00+01:00",
+            "https://example.com/images/harbour.jpg", "500", "250", "The Coast News", other)
+    assert list(_clean(_page(*ARTICLE, after=meta)).paragraphs) == ARTICLE

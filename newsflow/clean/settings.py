@@ -40,6 +40,15 @@ class CleanSettings:
     #: In extracted paragraphs, the longest a promo phrase ("sign up for", "free trial") marks as
     #: furniture: longer ones are the article talking about such things.
     trusted_promo_max_words: int = 40
+    #: A text in which no body was found keeps its prose lines and its lines of at least this many
+    #: words that carry furniture (a caption credit inside, a sign-up tail glued after): an article
+    #: flattened into one paragraph is still an article (notices are shorter).
+    lone_paragraph_min_words: int = 100
+    #: ... and, for a line with promo phrases, when one stretch free of them holds this share of its words.
+    lone_paragraph_prose_share: float = 0.55
+    #: Prose with an ISO 8601 timestamp and another such value or a bare URL among the this many
+    #: lines above it is a page dump's JSON-LD/meta description, not the article (0: off).
+    structured_data_window: int = 8
 
     # -- hard-wrapped text (e-mail, wire copy, plain-text dumps): lines joined before classifying --
     #: Join the lines of a paragraph that was wrapped at a fixed width or mid-sentence.

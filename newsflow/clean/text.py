@@ -377,6 +377,25 @@ def _boundaries(lines: list[Line], s: CleanSettings, start: int, end: int) -> li
     return cuts
 
 
+_ISO_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d\S*$")
+_BARE_URL = re.compile(r"^https?://\S+$")
+
+
+def _structured_data(lines: list[Line], s: CleanSettings) -> None:
+    """Prose right after a page's structured-data values (ISO 8601 timestamps and bare URLs: what
+    a page dump copies of its JSON-LD or meta tags) is a description or articleBody field, not the
+    visible article: a copy of it at best, another article's at worst."""
+    if s.structured_data_window <= 0:
+        return
+    for i, ln in enumerate(lines):
+        if ln.kind in (GOOD, NEAR) and i >= 2:
+            near = lines[max(0, i - s.structured_data_window): i]
+            stamps = sum(1 for x in near if _ISO_TIMESTAMP.match(x.text))
+            urls = sum(1 for x in near if _BARE_URL.match(x.text))
+            if stamps and stamps + urls >= 2:
+                ln.kind, ln.why = BAD, "meta"
+
+
 def _promo_blurbs(lines: list[Line], s: CleanSettings) -> None:
     """Short prose lines standing alone among furniture are part of it (promo blurbs, teasers)."""
     if s.promo_relative_length <= 0:
@@ -478,6 +497,41 @@ def fresh(lines: list[Line]) -> list[Line]:
 def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None = None,
                 trusted: bool = False) -> BodyResult:
     """extract_body() on lines already made (see make_lines)."""
+    res = _select_body(lines, s, profile, trusted)
+    if not res.body:
+        res = _lone_paragraphs(res, s)
+    return res
+
+
+def _lone_paragraphs(res: BodyResult, s: CleanSettings) -> BodyResult:
+    """When no body was found: the text's prose lines, and its long prose lines that merely
+    carry furniture (a whole article flattened into one line, with image credits inside or a
+    sign-up or copyright notice glued to it). Notices are shorter; in a paywall or sign-up form
+    the promo phrases are spread through the line, not one stretch of it.
+    """
+    lines = res.lines
+    body = []
+    for i, ln in enumerate(lines):
+        if ln.kind == GOOD and ln.why == "":
+            body.append(i)
+        elif (ln.why in ("caption", "link", "promo", "meta") and ln.words >= s.lone_paragraph_min_words
+              and ln.stop >= s.good_min_stopword_ratio):
+            if ln.why != "promo" or _promo_free_words(ln) >= s.lone_paragraph_prose_share * ln.words:
+                body.append(i)
+    if not body:
+        return res
+    return BodyResult(lines, body, body[0], body[-1], res.header)
+
+
+def _promo_free_words(ln: Line) -> int:
+    """Words in the longest stretch of a line that holds no furniture phrase."""
+    spans = sorted(m.span() for w in ln.vocab & lx.PHRASE_TRIGGERS for m in lx.FURNITURE_PHRASES[w].finditer(ln.low))
+    edges = [0, *(x for span in spans for x in span), len(ln.low)]
+    return max(len(_WORD.findall(ln.low[a:b])) for a, b in zip(edges[::2], edges[1::2]))
+
+
+def _select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None = None,
+                 trusted: bool = False) -> BodyResult:
     if not lines:
         return BodyResult(lines, [], 0, -1)
     total_words = sum(ln.words for ln in lines)
@@ -489,6 +543,7 @@ def select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | None
     seen: set[str] = set()
     for ln in lines:
         _classify(ln, s, language_known, repeats, profile, seen, trusted)
+    _structured_data(lines, s)
     if not trusted:
         # an already clean article (wire copy, a cleaned text), perhaps under its own header
         # (headline, byline, dateline): nothing but furniture-free lines after the header

@@ -74,6 +74,7 @@ local base = ARGV[1]
 local REC, HEADER, REC_CHUNK, NUM_CHUNK = %(RECORD)d, %(HEADER)d, %(REC_CHUNK)d, %(NUM_CHUNK)d
 local ID_SHARDS, LSH_SHARDS, TERM_SHARDS = %(ID_SHARDS)d, %(LSH_SHARDS)d, %(TERM_SHARDS)d
 local NPERM, MAXVEC = %(NUM_PERM)d, %(MAX_VECTOR)d
+local VFMT = '<' .. string.rep('I4B', MAXVEC)
 
 local function rkey(n) return base .. ':rec:' .. math.floor((n - 1) / REC_CHUNK) end
 local function roff(n) return ((n - 1) %% REC_CHUNK) * REC end
@@ -206,10 +207,9 @@ else
   for _, t in ipairs(terms) do
     local h, w = t[1], t[2]
     local dkey = base .. ':df:' .. (h %% TERM_SHARDS)
-    local df = tonumber(redis.call('HGET', dkey, h) or '0')
+    local df = redis.call('HINCRBY', dkey, h, 1) - 1  -- the frequency before this article
     local idf = math.log((n_docs + 1) / (df + 1)) + 1
     weighted[#weighted + 1] = {h, w * idf, df, idf}
-    redis.call('HINCRBY', dkey, h, 1)
   end
   redis.call('INCR', base .. ':n')
   table.sort(weighted, function(a, b) if a[2] ~= b[2] then return a[2] > b[2] end return a[1] < b[1] end)
@@ -260,11 +260,12 @@ else
     if day == 0 or cday == 0 or math.abs(day - cday) <= P.window then
       story_cands = story_cands + 1
       local dot, cn = 0, 0
-      for j = 0, MAXVEC - 1 do
-        local h, q = struct.unpack('<I4B', s, HEADER + NPERM + j * 5 + 1)
+      local v = {struct.unpack(VFMT, s, HEADER + NPERM + 1)}  -- one call: term hash, weight, ...
+      for j = 1, 2 * MAXVEC - 1, 2 do
+        local q = v[j + 1]
         if q == 0 then break end
         cn = cn + q * q
-        local m = mine[h]
+        local m = mine[v[j]]
         if m then dot = dot + m * q end
       end
       if cn > 0 and fnorm > 0 then

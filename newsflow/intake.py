@@ -42,7 +42,7 @@ class Admission:
     article_id: str
     #: "new": first arrival, queued; "alias": known bytes under a new name;
     #: "known": known bytes under a known name, done (nothing to do);
-    #: "requeued": known, not done yet, queued again.
+    #: "requeued": known, not done yet, queued again; "skipped": not a file to take.
     outcome: str
     error: str | None = None
 
@@ -75,14 +75,24 @@ def _read(path: Path, max_bytes: int) -> tuple[bytes | None, int, str]:
         return data, len(data), hashlib.sha256(data).hexdigest()
 
 
+@dataclass(frozen=True)
+class _Read:
+    """A file read for admission: its id, source, bytes (None if not stored) and error."""
+
+    article_id: str
+    source: Source
+    data: bytes | None
+    error: tuple[str, str] | None
+
+
 class Intake:
-    """Admits files to a deployment and hands new ids to `enqueue`."""
+    """Admits files to a deployment and hands new ids to `enqueue` (a batch at a time)."""
 
     def __init__(
         self,
         store: Store,
         max_bytes: int,
-        enqueue: Callable[[str], None],
+        enqueue: Callable[[list[str]], None],
         refresh: Callable[[str], None],
     ):
         self.store = store
@@ -90,9 +100,7 @@ class Intake:
         self.enqueue = enqueue
         self.refresh = refresh
 
-    def admit(self, path: Path, rel: str) -> Admission:
-        """Admit the file at `path` (shown to users as `rel`). Raises Skipped for non-files."""
-        name = path.name
+    def _read(self, path: Path, rel: str) -> _Read:
         error: tuple[str, str] | None = None
         try:
             data, size, sha = _read(path, self.max_bytes)
@@ -106,19 +114,52 @@ class Intake:
             aid = sha[:ID_HEX_CHARS]
         else:  # unreadable: an id from where it was, so the failed record is stable
             aid = article_id(b"newsflow-unreadable\0" + rel.encode("utf-8", "surrogateescape"))
-        outcome = self.store.admit(aid, Source(name=name, path=rel, size=size, sha256=sha), data, error)
-        if outcome == 4:  # known, never finished: queue again (processing is idempotent)
-            self.enqueue(aid)
-            log.info("file_requeued", article_id=aid, file=name, path=rel)
-            return Admission(aid, "requeued")
-        if outcome == 1:
-            self.enqueue(aid)
-            log.info("file_admitted", article_id=aid, file=name, path=rel, bytes=size,
-                     error=error[0] if error else None)
-            return Admission(aid, "new", error[0] if error else None)
-        if outcome == 3:  # committed already: its record must learn the new alias
-            self.refresh(aid)
-        if outcome in (2, 3):
-            log.info("file_alias", article_id=aid, file=name, path=rel)
-            return Admission(aid, "alias")
-        return Admission(aid, "known")
+        return _Read(aid, Source(name=path.name, path=rel, size=size, sha256=sha), data, error)
+
+    def admit(self, path: Path, rel: str) -> Admission:
+        """Admit the file at `path` (shown to users as `rel`). Raises Skipped for non-files."""
+        admission = self.admit_many([(path, rel)])[0]
+        if admission.outcome == "skipped":
+            raise Skipped(admission.error)
+        return admission
+
+    def admit_many(self, files: list[tuple[Path, str]]) -> list[Admission]:
+        """Admit files in one Redis round trip and one batch of messages.
+
+        Never raises for a file: one that cannot be taken (symlink, vanished,
+        unreadable folder entry) gets outcome "skipped" and `error` says why.
+        """
+        reads: list[_Read | Admission] = []
+        for path, rel in files:
+            try:
+                reads.append(self._read(path, rel))
+            except (Skipped, OSError) as exc:
+                reads.append(Admission("", "skipped", str(exc)))
+        todo = [r for r in reads if isinstance(r, _Read)]
+        outcomes = iter(self.store.admit_many([(r.article_id, r.source, r.data, r.error) for r in todo]))
+        queue: list[str] = []
+        out: list[Admission] = []
+        for r in reads:
+            if isinstance(r, Admission):
+                out.append(r)
+                continue
+            outcome, aid, name, rel = next(outcomes), r.article_id, r.source.name, r.source.path
+            if outcome == 4:  # known, never finished: queue again (processing is idempotent)
+                queue.append(aid)
+                log.info("file_requeued", article_id=aid, file=name, path=rel)
+                out.append(Admission(aid, "requeued"))
+            elif outcome == 1:
+                queue.append(aid)
+                err = r.error[0] if r.error else None
+                log.info("file_admitted", article_id=aid, file=name, path=rel, bytes=r.source.size, error=err)
+                out.append(Admission(aid, "new", err))
+            elif outcome in (2, 3):
+                if outcome == 3:  # committed already: its record must learn the new alias
+                    self.refresh(aid)
+                log.info("file_alias", article_id=aid, file=name, path=rel)
+                out.append(Admission(aid, "alias"))
+            else:
+                out.append(Admission(aid, "known"))
+        if queue:
+            self.enqueue(queue)
+        return out

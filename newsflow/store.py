@@ -136,6 +136,7 @@ class Store:
         source: Source,
         data: bytes | None,
         error: tuple[str, str] | None = None,
+        client: Any = None,
     ) -> int:
         """Store the first arrival of these bytes. Returns the outcome code of the `_ADMIT` script.
 
@@ -145,24 +146,35 @@ class Store:
         check_id(article_id)
         k = self.keys
         error_type, error_message = error or ("", "")
-        return int(
-            self._admit(
-                keys=[k.source(article_id), k.raw(article_id), k.aliases(article_id), k.stats(),
-                      k.record(article_id)],
-                args=[
-                    source.name,
-                    source.path,
-                    source.size,
-                    source.sha256,
-                    f"{time.time():.3f}",
-                    "1" if data is not None else "0",
-                    data if data is not None else b"",
-                    error_type,
-                    error_message,
-                    MAX_ALIASES,
-                ],
-            )
+        result = self._admit(
+            keys=[k.source(article_id), k.raw(article_id), k.aliases(article_id), k.stats(),
+                  k.record(article_id)],
+            args=[
+                source.name,
+                source.path,
+                source.size,
+                source.sha256,
+                f"{time.time():.3f}",
+                "1" if data is not None else "0",
+                data if data is not None else b"",
+                error_type,
+                error_message,
+                MAX_ALIASES,
+            ],
+            client=client,
         )
+        return result if client is not None else int(result)  # a pipeline answers on execute()
+
+    def admit_many(
+        self, items: list[tuple[str, Source, bytes | None, tuple[str, str] | None]]
+    ) -> list[int]:
+        """`admit` for many inputs in one round trip (a pipeline of the same script)."""
+        if len(items) == 1:
+            return [self.admit(*items[0])]
+        pipe = self.r.pipeline(transaction=False)
+        for article_id, source, data, error in items:
+            self.admit(article_id, source, data, error, client=pipe)
+        return [int(x) for x in pipe.execute()]
 
     def source(self, article_id: str) -> dict[str, str]:
         raw = self.r.hgetall(self.keys.source(article_id))

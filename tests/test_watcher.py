@@ -18,7 +18,7 @@ class Harness:
     def __init__(self, inbox, client, keys, depth=lambda: 0, **kw):
         self.queued, self.refreshed = [], []
         self.store = Store(client, keys)
-        intake = Intake(self.store, kw.pop("max_bytes", 1 << 20), self.queued.append, self.refreshed.append)
+        intake = Intake(self.store, kw.pop("max_bytes", 1 << 20), self.queued.extend, self.refreshed.append)
         self.watcher = Watcher(inbox, intake, queue_depth=depth, seen=SeenFiles(client, keys.seen_files()),
                                quiet_seconds=kw.pop("quiet_seconds", 0.3), **kw)
         self.stop = threading.Event()
@@ -148,7 +148,7 @@ def test_oversized_file_is_admitted_as_failed(tmp_path, redis_client, keys):
     big.write_bytes(b"x" * 2048)
     store = Store(redis_client, keys)
     queued = []
-    adm = Intake(store, 1024, queued.append, lambda i: None).admit(big, "big.txt")
+    adm = Intake(store, 1024, queued.extend, lambda i: None).admit(big, "big.txt")
     assert adm.error == "TooLarge" and queued == [adm.article_id]
     assert adm.article_id == article_id(b"x" * 2048)
     assert store.raw(adm.article_id) is None
@@ -193,3 +193,37 @@ def test_overflow_warning_triggers_a_rescan(tmp_path, redis_client, keys):
         h.watcher._note = note
         logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost")
         assert h.wait_for(1) == [article_id(b"lost event")]
+
+
+def test_a_lone_symlink_never_stops_the_watcher(tmp_path, redis_client, keys):
+    """A symlink arriving on its own is skipped; the next real file is still admitted."""
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"outside")
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    with Harness(inbox, redis_client, keys) as h:
+        time.sleep(0.3)
+        (inbox / "alone.txt").symlink_to(outside)
+        time.sleep(1.0)
+        (inbox / "after.txt").write_bytes(b"after")
+        assert h.wait_for(1) == [article_id(b"after")]
+        assert h.thread.is_alive()
+
+
+def test_folder_swapped_for_a_link_is_not_followed(tmp_path, redis_client, keys):
+    """A sub-folder replaced by a symlink to outside after use: files under it are never read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(b"secret outside")
+    inbox = tmp_path / "in"
+    (inbox / "sub").mkdir(parents=True)
+    with Harness(inbox, redis_client, keys) as h:
+        (inbox / "sub" / "a.txt").write_bytes(b"inside")
+        assert h.wait_for(1) == [article_id(b"inside")]
+        (inbox / "sub" / "a.txt").unlink()
+        (inbox / "sub").rmdir()
+        (inbox / "sub").symlink_to(outside)
+        time.sleep(0.5)
+        h.watcher.scan()
+        time.sleep(1.0)
+    assert h.queued == [article_id(b"inside")]

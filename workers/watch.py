@@ -20,8 +20,11 @@ def make_intake(settings: Settings, store: Store) -> Intake:
     """An Intake that queues new articles (and alias refreshes) as Celery tasks."""
     from tasks.app import PROCESS_ARTICLE, REFRESH_ARTICLE, app
 
-    def enqueue(article_id: str) -> None:
-        app.send_task(PROCESS_ARTICLE, args=[article_id], queue=settings.queue)
+    def enqueue(article_ids: list[str]) -> None:
+        with app.producer_or_acquire() as producer:  # one connection for the whole batch
+            for article_id in article_ids:
+                app.send_task(PROCESS_ARTICLE, args=[article_id], queue=settings.queue, producer=producer,
+                              argsrepr=article_id, kwargsrepr="")  # no saferepr of plain ids
 
     def refresh(article_id: str) -> None:
         app.send_task(REFRESH_ARTICLE, args=[article_id], queue=settings.queue)

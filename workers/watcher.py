@@ -47,6 +47,11 @@ UNCLOSED_GRACE = 30.0
 DEPTH_CHECK_EVERY = 0.2
 #: Seconds the loop sleeps when there is nothing to do.
 IDLE = 0.05
+#: Files admitted per Redis round trip and message batch.
+ADMIT_BATCH = 256
+#: Folders whose real location is remembered (cleared when full; a moved folder
+#: is re-resolved at the next clear or restart, and files are opened O_NOFOLLOW anyway).
+FOLDER_CACHE = 10_000
 
 
 def writer_active(path: str) -> bool | None:
@@ -113,7 +118,13 @@ class _Handler(FileSystemEventHandler):
             self.events.put(("changed", str(event.src_path)))
 
     def on_moved(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            self.events.put(("dir_gone", str(event.src_path)))
         self.events.put(("dir" if event.is_directory else "moved", str(event.dest_path)))
+
+    def on_deleted(self, event: FileSystemEvent) -> None:
+        if event.is_directory:
+            self.events.put(("dir_gone", str(event.src_path)))
 
 
 class Watcher:
@@ -145,6 +156,8 @@ class Watcher:
         self.pending: dict[str, _Pending] = {}
         self.paused = False
         self.admitted = 0
+        #: folder -> its path relative to the inbox ("" if outside), so each folder is resolved once
+        self._folders: dict[Path, str] = {}
 
     # -- the loop -------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
@@ -207,7 +220,10 @@ class Watcher:
                 kind, path = self.events.get_nowait()
             except queue.Empty:
                 return
-            if kind == "dir":  # a folder created or moved in: its files raise no events of their own
+            if kind == "dir_gone":  # a folder left: forget where it was (it may come back as a link)
+                self._folders.clear()
+            elif kind == "dir":  # a folder created or moved in: its files raise no events of their own
+                self._folders.clear()
                 self._scan_dir(Path(path))
             else:
                 self._note(path, ready=kind in ("closed", "moved"), quiet=UNCLOSED_GRACE
@@ -230,7 +246,8 @@ class Watcher:
             entry.quiet = max(entry.quiet, quiet)
 
     def _admit_ready(self, now: float) -> int:
-        took = 0
+        """Admit every pending file that is complete, in batches; returns how many were taken."""
+        ready: list[tuple[Path, int, int]] = []
         for path, entry in list(self.pending.items()):
             try:
                 st = os.lstat(path)
@@ -252,38 +269,53 @@ class Watcher:
                 if active is None and quiet_for < entry.quiet:  # the OS won't say: wait longer
                     continue
             del self.pending[path]
-            self._admit(Path(path), st.st_size, st.st_mtime_ns)
-            took += 1
-            if took % 256 == 0:
+            ready.append((Path(path), st.st_size, st.st_mtime_ns))
+            if len(ready) >= ADMIT_BATCH:
+                self._admit(ready)
+                ready = []
                 self._check_backpressure()
                 if self.paused:
-                    break
-        return took
+                    return ADMIT_BATCH
+        self._admit(ready)
+        return len(ready)
 
-    def _admit(self, path: Path, size: int, mtime_ns: int) -> None:
-        rel = self._relative(path)
-        if rel is None:
-            log.warning("file_outside_inbox", path=str(path))
+    def _admit(self, files: list[tuple[Path, int, int]]) -> None:
+        batch: list[tuple[Path, str]] = []
+        stats: dict[str, tuple[int, int]] = {}
+        for path, size, mtime_ns in files:
+            rel = self._relative(path)
+            if rel is None:
+                log.warning("file_outside_inbox", path=str(path))
+            elif self.seen.get(rel) != (size, mtime_ns):
+                batch.append((path, rel))
+                stats[rel] = (size, mtime_ns)
+        if not batch:
             return
-        if self.seen.get(rel) == (size, mtime_ns):
-            return
-        try:
-            self.intake.admit(path, rel)
-        except Skipped as exc:
-            log.info("file_skipped", path=rel, reason=str(exc))
-            return
-        except OSError as exc:
-            log.warning("file_unreadable", path=rel, error=str(exc))
-            return
-        self.seen.add(rel, size, mtime_ns)
-        self.admitted += 1
+        taken = {}
+        for (path, rel), admission in zip(batch, self.intake.admit_many(batch)):
+            if admission.outcome == "skipped":
+                reason = admission.error or ""
+                event = "file_unreadable" if "Errno" in reason else "file_skipped"
+                log.log(logging.WARNING if event == "file_unreadable" else logging.INFO, event,
+                        path=rel, reason=reason)
+                continue
+            taken[rel] = stats[rel]
+        self.seen.add_many(taken)
+        self.admitted += len(taken)
 
     def _relative(self, path: Path) -> str | None:
         """`path` relative to the inbox, if its real folder is inside the inbox (never via a link)."""
-        parent = Path(os.path.realpath(path.parent))
-        if parent != self.inbox and self.inbox not in parent.parents:
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            real = Path(os.path.realpath(path.parent))
+            inside = real == self.inbox or self.inbox in real.parents
+            folder = str(real.relative_to(self.inbox)) if inside else ""
+            if len(self._folders) > FOLDER_CACHE:
+                self._folders.clear()
+            self._folders[path.parent] = folder
+        if folder == "":
             return None
-        return str((parent / path.name).relative_to(self.inbox))
+        return path.name if folder == "." else f"{folder}/{path.name}"
 
     # -- scans and back-pressure ----------------------------------------
     def scan(self) -> None:
@@ -339,5 +371,11 @@ class SeenFiles:
         return self._cache.get(rel)
 
     def add(self, rel: str, size: int, mtime_ns: int) -> None:
-        self._cache[rel] = (size, mtime_ns)
-        self.r.hset(self.key, rel.encode("utf-8", "surrogateescape"), f"{size}:{mtime_ns}")
+        self.add_many({rel: (size, mtime_ns)})
+
+    def add_many(self, files: dict[str, tuple[int, int]]) -> None:
+        if not files:
+            return
+        self._cache.update(files)
+        self.r.hset(self.key, mapping={rel.encode("utf-8", "surrogateescape"): f"{size}:{mtime}"
+                                       for rel, (size, mtime) in files.items()})

@@ -166,3 +166,50 @@ def test_transient_connection_drop_is_retried(redis_client, keys):
     assert store.commit({"id": aid, "status": "ok", "source": {}, "duplicate_of": None, "story_id": aid}) is True
     assert client.client_id() != before  # the write went through a new connection
     assert store.record(aid)["id"] == aid and store.stats()["done"] == 1
+
+
+def test_backpressure_bounds_redis_memory_in_a_10k_burst(tmp_path):
+    """10,000 files dropped at once: admission pauses at the high-water mark, Redis memory stays
+    bounded (peak used_memory sampled throughout), and every file ends with one result."""
+    import os
+    import threading
+
+    n, size = 10_000, 20_000
+    up = Up(tmp_path, workers=2, NEWSFLOW_HIGH_WATER="200", NEWSFLOW_LOW_WATER="100")
+    up.inbox.mkdir(parents=True)
+    up.start()
+    peak = {"used": 0, "queued": 0}
+    stop = threading.Event()
+
+    def sample():
+        client = up.client()
+        while not stop.is_set():
+            try:
+                peak["used"] = max(peak["used"], int(client.info("memory")["used_memory"]))
+                peak["queued"] = max(peak["queued"], int(client.llen(up.keys.queue("newsflow"))))
+            except redis.RedisError:
+                pass
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        staging = tmp_path / "staging"
+        staging.mkdir()
+        for i in range(n):  # 20 KB of noise each: 200 MB in all, cheap to process (fails fast)
+            (staging / f"n{i:05d}.bin").write_bytes(os.urandom(size))
+        for name in os.listdir(staging):
+            os.rename(staging / name, up.inbox / name)
+        assert up.wait_results(n, 900) == n
+    finally:
+        stop.set()
+        sampler.join(5)
+        assert up.stop() == 0
+    events, _ = follow(up.log, 0)
+    assert any(e.get("event") == "backpressure_on" for e in events)
+    assert peak["queued"] <= 200 + 256 + 50  # high water + one admission batch + slack
+    assert peak["used"] < 40 * 1024 * 1024, peak  # far below the 200 MB that was dropped
+    report = up.delivery_report()
+    assert report["stream"] == report["distinct"] == n and report["failed"] == n
+    print(f"\nbackpressure: {n} files x {size} B, peak used_memory {peak['used'] / 2**20:.1f} MiB, "
+          f"peak queue {peak['queued']}")

@@ -84,8 +84,8 @@ class Settings:
     log_level: str = "info"
     #: Use watchdog's polling observer (network mounts, where inotify sees nothing).
     watch_polling: bool = False
-    #: Seconds a file's size and mtime must stay unchanged before it is taken,
-    #: where the OS gives no close-write event (polling, or files present at start).
+    #: Seconds a file's size and mtime must stay unchanged before it is taken, where
+    #: neither a close-write event nor a lease probe says it is complete (no lease rights).
     quiet_seconds: float = 1.0
     #: Seconds between reconciliation scans of the inbox (catches missed events).
     rescan_seconds: float = 60.0

@@ -5,10 +5,10 @@ flag, for network mounts). A file is taken once it is complete:
 
 - at once on close-after-write (inotify's IN_CLOSE_WRITE) or when it is
   renamed into place;
-- otherwise once its size and mtime have stayed unchanged for the quiet
-  period and no process has it open for writing (asked through a Linux
-  read lease; where the OS won't say, a longer quiet period for files seen
-  being written).
+- otherwise once its size and mtime have stayed still for MIN_STILL and no
+  process has it open for writing (asked through a Linux read lease); where
+  the OS won't say (no lease rights, other OSes), once it has stayed still
+  for the quiet period (longer for files seen being written).
 
 A full scan runs at start and then periodically (reconciliation: catches
 anything an overflowed event queue lost). Files already admitted are
@@ -47,6 +47,10 @@ UNCLOSED_GRACE = 30.0
 DEPTH_CHECK_EVERY = 0.2
 #: Seconds the loop sleeps when there is nothing to do.
 IDLE = 0.05
+#: Seconds a file's size and mtime must stay still before we ask the OS whether
+#: a writer still holds it (files renamed in from outside the inbox arrive as
+#: "created" with no close-write event after them).
+MIN_STILL = 0.1
 #: Files admitted per Redis round trip and message batch.
 ADMIT_BATCH = 256
 #: Folders whose real location is remembered (cleared when full; a moved folder
@@ -260,13 +264,13 @@ class Watcher:
                 continue
             if not entry.ready:
                 quiet_for = now - entry.stable_since
-                if quiet_for < self.quiet:
+                if quiet_for < MIN_STILL:
                     continue
                 active = writer_active(path)
-                if active:  # still open for writing: look again after another quiet period
+                if active:  # still open for writing: look again later
                     entry.stable_since = now
                     continue
-                if active is None and quiet_for < entry.quiet:  # the OS won't say: wait longer
+                if active is None and quiet_for < max(self.quiet, entry.quiet):  # the OS won't say
                     continue
             del self.pending[path]
             ready.append((Path(path), st.st_size, st.st_mtime_ns))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -12,6 +13,14 @@ from typing import Any, Callable
 from newsflow.settings import Settings
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {}
+#: Commands that handle SIGTERM themselves (an orderly stop of their children or Celery's).
+SIGNAL_OWNERS = {"up", "watch", "worker"}
+
+
+def _exit_on_signal(signum: int, _frame: Any) -> None:
+    """SIGTERM/SIGHUP end a short command like Ctrl-C does: `finally` blocks run, so the
+    embedded server it holds is released (and stopped if it was the last user)."""
+    raise SystemExit(128 + signum)
 
 
 def command(fn: Callable[[Settings, argparse.Namespace], int]) -> Callable[[Settings, argparse.Namespace], int]:
@@ -228,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
 
     limit_threads()
     logs.configure(settings.log_format, settings.log_level, process=args.command)
+    if args.command not in SIGNAL_OWNERS:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, _exit_on_signal)
     try:
         return COMMANDS[args.command](settings, args)
     except KeyboardInterrupt:

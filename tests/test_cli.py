@@ -99,3 +99,18 @@ def test_metrics_endpoint_serves_the_status(tmp_path):
             assert f"newsflow_{field} " in body
     finally:
         assert stop(up) == 0
+
+
+def test_sigterm_on_a_short_command_releases_the_embedded_server(tmp_path):
+    """`status --watch` killed with SIGTERM still stops the embedded server it started."""
+    import signal
+
+    from tests.helpers import alive, start, wait_until
+
+    proc = start("status", "--watch", "--json", "--interval", "0.2", cwd=tmp_path, log=tmp_path / "status.log")
+    info = tmp_path / ".newsflow" / "server.json"
+    assert wait_until(lambda: info.exists() and (tmp_path / "status.log").read_text().count("queued") >= 2, 30)
+    pid = json.loads(info.read_text())["pid"]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+    assert wait_until(lambda: not alive(pid), 15) and not info.exists()

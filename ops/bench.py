@@ -164,6 +164,7 @@ class UpRun:
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise SystemExit(f"up did not start: {self.log}")
             time.sleep(0.2)
+        self.baseline = self.redis_memory()[0]
 
     def count(self) -> int:
         return sum(1 for _ in self.results.glob("*.json")) if self.results.exists() else 0
@@ -220,7 +221,7 @@ def bench_up(files: list[Path], work: Path, workers: int) -> dict:
         rss = run.worker_peak_rss_mb()
         used, done = run.redis_memory()
         return {"articles": len(files), "seconds": t1 - t0, "per_second": len(files) / (t1 - t0),
-                "rss_mb": rss, "redis_bytes_per_article": used / max(1, done)}
+                "rss_mb": rss, "redis_bytes_per_article": (used - run.baseline) / max(1, done)}
     finally:
         run.stop()
 
@@ -327,7 +328,7 @@ def main() -> int:
     for w in (1, 2):
         if f"up{w}" in r:
             rows.append((f"peak RSS per worker process (up{w})", ", ".join(f"{x:.0f} MB" for x in r[f"up{w}"]["rss_mb"])))
-            rows.append((f"Redis used_memory per article (up{w})", f"{r[f'up{w}']['redis_bytes_per_article']:.0f} bytes"))
+            rows.append((f"Redis used_memory growth per article (up{w})", f"{r[f'up{w}']['redis_bytes_per_article']:.0f} bytes (record, index, tags, stream)"))
     rows.append(("bench process peak RSS", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"))
     print("\n| measure | value |\n| --- | --- |")
     for k, v in rows:

@@ -33,7 +33,8 @@ START_TIMEOUT = 15.0
 STOP_TIMEOUT = 15.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback that was free a moment ago."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -166,7 +167,7 @@ class EmbeddedServer:
         password = secrets.token_hex(24)
         last_error = ""
         for _ in range(5):  # a free port can be taken between probe and bind
-            port = _free_port()
+            port = free_port()
             conf = self._write_config(port, password)
             proc = subprocess.Popen(
                 [str(get_binary_path()), str(conf)],

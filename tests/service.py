@@ -12,6 +12,7 @@ from pathlib import Path
 
 import redis
 
+from newsflow.embedded import free_port  # noqa: F401  (re-exported for the tests)
 from newsflow.keys import Keys
 from tests.helpers import clean_env, descendants, wait_until
 
@@ -150,14 +151,6 @@ class ValkeyProcess:
         self.proc.send_signal(signal.SIGTERM)  # graceful: the append-only file is flushed
         self.proc.wait(timeout=30)
         self.proc = None
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def kill(pid: int) -> None:

@@ -1,0 +1,72 @@
+"""Tests of newsflow.pipeline: one admitted article to its committed result, idempotently."""
+
+import hashlib
+import json
+
+import pytest
+
+from newsflow.model import article_id
+from newsflow.pipeline import MissingInput, Pipeline
+from newsflow.settings import Settings
+from newsflow.store import Source, Store
+
+
+@pytest.fixture(scope="module")
+def model_pipeline_settings():
+    return Settings.from_env({})
+
+
+def admit(store, name, data, error=None):
+    aid = article_id(data)
+    store.admit(aid, Source(name, name, len(data), hashlib.sha256(data).hexdigest()), data if error is None else None,
+                error)
+    return aid
+
+
+def make(redis_client, keys, tmp_path, settings):
+    import dataclasses
+
+    s = dataclasses.replace(settings, key_prefix=keys.prefix)
+    return Pipeline(s, redis_client, results_dir=tmp_path, worker="test")
+
+
+def test_run_commits_and_a_second_run_only_rewrites(redis_client, keys, tmp_path, seeds, model_pipeline_settings):
+    """The first run processes and counts; a redelivery finds the record and changes nothing."""
+    pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
+    aid = admit(pipe.store, seeds[0].name, seeds[0].read_bytes())
+    record = pipe.run(aid)
+    assert record["status"] == "ok" and record["entities"] and record["story_id"]
+    assert json.loads((tmp_path / f"{aid}.json").read_text())["id"] == aid
+    assert pipe.store.raw(aid) is None  # bytes dropped at commit
+    again = pipe.run(aid)
+    assert again["processed_at"] == record["processed_at"]  # not processed again
+    assert pipe.store.stats()["done"] == 1 and redis_client.xlen(keys.stream()) == 1
+
+
+def test_bad_input_is_a_failed_record_not_an_exception(redis_client, keys, tmp_path, model_pipeline_settings):
+    """An input the cleaner refuses, or one admitted with an error, gets a failed record."""
+    pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
+    empty = admit(pipe.store, "empty.txt", b"")
+    assert pipe.run(empty)["error"]["type"] == "CleanError"
+    big = admit(pipe.store, "big.txt", b"x" * 10, error=("TooLarge", "over the limit"))
+    assert pipe.run(big)["error"] == {"type": "TooLarge", "message": "over the limit"}
+    assert pipe.store.stats()["failed"] == 2
+
+
+def test_unknown_article_is_missing_input(redis_client, keys, tmp_path, model_pipeline_settings):
+    """A message for bytes never admitted raises MissingInput (logged by the task, never retried)."""
+    pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
+    with pytest.raises(MissingInput):
+        pipe.run("0" * 32)
+
+
+def test_alias_arriving_after_commit_reaches_the_file(redis_client, keys, tmp_path, seeds, model_pipeline_settings):
+    """refresh() rewrites the record and the result file with aliases that arrived later."""
+    pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
+    data = seeds[1].read_bytes()
+    aid = admit(pipe.store, "first.txt", data)
+    pipe.run(aid)
+    admit(pipe.store, "second.txt", data)
+    pipe.refresh(aid)
+    assert json.loads((tmp_path / f"{aid}.json").read_text())["source"]["aliases"] == ["second.txt"]
+    assert pipe.store.stats()["done"] == 1

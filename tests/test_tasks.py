@@ -1,0 +1,29 @@
+"""Tests of tasks.app: the Celery configuration's safety and delivery settings."""
+
+from newsflow.keys import Keys
+from newsflow.settings import Settings
+from tasks.app import PROCESS_ARTICLE, celery_config, make_app
+
+
+def test_json_only_late_acks_and_requeue_on_worker_loss():
+    """JSON is the only accepted content; acks are late; a lost worker's message is requeued."""
+    conf = celery_config(Settings.from_env({}), "redis://localhost:6379/0")
+    assert conf["accept_content"] == ["json"] and conf["task_serializer"] == "json"
+    assert conf["result_accept_content"] == ["json"] and conf["event_serializer"] == "json"
+    assert conf["task_acks_late"] and conf["task_reject_on_worker_lost"]
+    assert conf["worker_prefetch_multiplier"] == 1 and conf["task_ignore_result"]
+
+
+def test_broker_keys_live_under_the_prefix_and_timeout_is_configurable():
+    """kombu's keys share newsflow's prefix; the visibility timeout comes from the settings."""
+    s = Settings.from_env({"NEWSFLOW_KEY_PREFIX": "nf", "NEWSFLOW_VISIBILITY_TIMEOUT": "90"})
+    opts = celery_config(s, "redis://localhost:6379/0")["broker_transport_options"]
+    assert opts["global_keyprefix"] == Keys("nf").celery_prefix() == "nf:celery:"
+    assert opts["visibility_timeout"] == 90
+
+
+def test_task_names_are_registered():
+    """The app the worker runs knows the article tasks by their stable names."""
+    app = make_app(Settings.from_env({}), "redis://localhost:6379/0")
+    app.loader.import_default_modules()
+    assert PROCESS_ARTICLE in app.tasks

@@ -13,8 +13,6 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from newsflow.model import Cleaned, Tags
 from newsflow.tag import TagSettings, load_model, tag
 
-import os
-from pathlib import Path
 
 from tests.conftest import SEEDS  # the seeds with their gold, copied into tests/data
 

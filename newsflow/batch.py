@@ -93,7 +93,7 @@ def _inline(settings: Settings, client, store: Store, files: list[Path]) -> dict
             pipeline.run(article_id)
         except Exception as exc:  # the loop boundary: one bad article never stops the batch
             log.exception("article_error", article_id=article_id)
-            pipeline.fail(article_id, exc)
+            pipeline.fail(article_id, type(exc).__name__, str(exc) or repr(exc))
     return ids
 
 

@@ -142,12 +142,12 @@ class Pipeline:
             self.tag_index.add(article_id, tags)
         return ok_record(article_id, src, cleaned, tags, fp, placement)
 
-    def fail(self, article_id: str, exc: BaseException) -> dict[str, Any]:
-        """Commit a failed record for an article whose processing raised `exc` unexpectedly."""
+    def fail(self, article_id: str, error_type: str, message: str) -> dict[str, Any]:
+        """Commit a failed record for an article that could not be processed, saying why."""
         source = self.store.source(article_id)
         record = failed_record(
-            article_id, source_fields(source, self.store.aliases(article_id)),
-            type(exc).__name__, str(exc) or repr(exc), worker=self.worker,
+            article_id, source_fields(source, self.store.aliases(article_id)), error_type, message,
+            worker=self.worker,
         )
         self.store.commit(record)
         if self.results_dir is not None:

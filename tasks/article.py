@@ -11,7 +11,7 @@ import redis
 
 from newsflow.logs import get_logger
 from newsflow.pipeline import MissingInput
-from newsflow.record import check_id, failed_record, source_fields
+from newsflow.record import check_id
 from tasks.app import PROCESS_ARTICLE, REFRESH_ARTICLE, app, settings
 from workers import runtime
 
@@ -39,16 +39,11 @@ def process_article(self, article_id: str) -> None:
     attempts = pipe.store.count_attempt(article_id, ATTEMPTS_TTL)
     if attempts > settings.max_retries + 1 and pipe.store.record(article_id) is None:
         # Every earlier delivery died (crashed worker, transient errors): stop the loop here.
-        source = pipe.store.source(article_id)
-        record = failed_record(
-            article_id, source_fields(source, pipe.store.aliases(article_id)), "PoisonMessage",
-            f"gave up after {attempts - 1} deliveries that did not complete "
-            f"(NEWSFLOW_MAX_RETRIES={settings.max_retries})",
-            worker=runtime.worker_name(),
-        )
-        pipe.store.commit(record)
-        runtime.write_file(record)
-        log.error("article_poison", article_id=article_id, file=source.get("name"), attempts=attempts - 1)
+        record = pipe.fail(article_id, "PoisonMessage",
+                           f"gave up after {attempts - 1} deliveries that did not complete "
+                           f"(NEWSFLOW_MAX_RETRIES={settings.max_retries})")
+        log.error("article_poison", article_id=article_id, file=record["source"]["name"],
+                  attempts=attempts - 1)
         return
     try:
         pipe.run(article_id)
@@ -59,7 +54,7 @@ def process_article(self, article_id: str) -> None:
         log.error("article_missing", article_id=article_id, error=str(exc))
     except Exception as exc:  # the worker-loop boundary: a bug or unforeseen input fails one record
         log.exception("article_error", article_id=article_id)
-        pipe.fail(article_id, exc)
+        pipe.fail(article_id, type(exc).__name__, str(exc) or repr(exc))
 
 
 @app.task(name=REFRESH_ARTICLE, autoretry_for=TRANSIENT, retry_backoff=1, max_retries=settings.max_retries)

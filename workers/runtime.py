@@ -21,7 +21,7 @@ from newsflow import logs
 from newsflow.keys import Keys
 from newsflow.limits import limit_threads
 from newsflow.pipeline import Pipeline
-from newsflow.store import connect, write_result_file
+from newsflow.store import connect
 from tasks.app import deployment, settings
 
 #: Seconds between heartbeats, and how long one lasts.
@@ -45,10 +45,6 @@ def pipeline() -> Pipeline:
             settings, connect(deployment.url), results_dir=settings.results, worker=worker_name()
         )
     return _pipeline
-
-
-def write_file(record: dict[str, Any]) -> None:
-    write_result_file(settings.results, record)
 
 
 def _say(msg: str, f: Any = None) -> None:

@@ -57,6 +57,10 @@ class Cleaned:
     #: The dateline the cleaner took out of the body ("LONDON 1996-08-30"), if any: not
     #: part of `text`, but its place is news (the tag stage reads it).
     dateline: str | None = None
+    #: Every visible line of the page as the cleaner read it (decoded, normalised; for
+    #: HTML the visible text). Input to site learning, so it never decodes or parses the
+    #: page a second time; not part of the result record. Empty for scraper JSON.
+    page_text: str = ""
 
     @property
     def text(self) -> str:

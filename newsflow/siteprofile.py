@@ -68,22 +68,11 @@ def _signature(cleaned: Cleaned) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
 
 
-def document_lines(doc: Document, settings: CleanSettings) -> set[str]:
-    """Keys of the distinct short lines of a document's text (what a site may repeat)."""
-    from newsflow.clean import sniff
-    from newsflow.clean.decode import decode, normalise
-
-    try:
-        text, _ = decode(doc.data)
-        text = normalise(text, repair=False)
-        if sniff(doc.name or "", text) == "html":
-            from newsflow.clean.html import _parse, visible_lines
-
-            text = visible_lines(_parse(text))
-    except Exception:  # undecodable or unparsable: nothing to learn
-        return set()
+def document_lines(cleaned: Cleaned, settings: CleanSettings) -> set[str]:
+    """Keys of the distinct short lines of a page (what a site may repeat), from the text
+    the cleaner already decoded and read (`Cleaned.page_text`): nothing is parsed twice."""
     out = set()
-    for line in text.split("\n"):
+    for line in cleaned.page_text.split("\n"):
         line = line.strip()
         if not line:
             continue
@@ -123,7 +112,7 @@ class SiteProfileStore:
         site = site_of(doc)
         if site is None or cleaned.format == "json":
             return  # scraper JSON holds no page furniture to learn from
-        keys = document_lines(doc, self.settings)
+        keys = document_lines(cleaned, self.settings)
         if not keys:
             return
         sid = _site_id(site)

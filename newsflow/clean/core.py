@@ -139,6 +139,7 @@ def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dic
     info["outlet"] = r.outlet or info.get("outlet")
     info["dateline"] = info.get("dateline") or page.get("dateline")
     info["url"] = r.url
+    info["page_text"] = r.page_text
     return info
 
 
@@ -214,7 +215,9 @@ def _clean(doc: Document, s: CleanSettings, profile: SiteProfile | None) -> Clea
     elif fmt == "html":
         info = _clean_html(normalise(raw, s.repair_mojibake), s, profile)
     else:
-        info = _clean_text(normalise(raw, s.repair_mojibake), s, profile)
+        page_text = normalise(raw, s.repair_mojibake)
+        info = _clean_text(page_text, s, profile)
+        info["page_text"] = page_text
     paragraphs = tuple(info["paragraphs"])
     title = info.get("title")
     if title:
@@ -233,6 +236,7 @@ def _clean(doc: Document, s: CleanSettings, profile: SiteProfile | None) -> Clea
         format=fmt,
         encoding=encoding,
         dateline=info.get("dateline"),
+        page_text=info.get("page_text", ""),
     )
 
 

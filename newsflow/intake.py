@@ -47,7 +47,7 @@ class Admission:
     error: str | None = None
 
 
-def _read(path: Path, max_bytes: int) -> tuple[bytes | None, int, str]:
+def _read_file(path: Path, max_bytes: int) -> tuple[bytes | None, int, str]:
     """(bytes or None if over the cap, size, sha256) of a regular file, never following a symlink."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -103,7 +103,7 @@ class Intake:
     def _read(self, path: Path, rel: str) -> _Read:
         error: tuple[str, str] | None = None
         try:
-            data, size, sha = _read(path, self.max_bytes)
+            data, size, sha = _read_file(path, self.max_bytes)
         except PermissionError as exc:
             data, size, sha = None, 0, ""
             error = ("Unreadable", f"cannot read the file: {exc.strerror}; check its permissions")

@@ -109,9 +109,11 @@ class SiteProfileStore:
 
     def learn(self, doc: Document, cleaned: Cleaned) -> None:
         """Count the document's short lines once for its site (no-op when the site is unknown)."""
+        if cleaned.format == "json":
+            return  # scraper JSON holds no page furniture to learn from (and site_of would parse it)
         site = site_of(doc)
-        if site is None or cleaned.format == "json":
-            return  # scraper JSON holds no page furniture to learn from
+        if site is None:
+            return
         keys = document_lines(cleaned, self.settings)
         if not keys:
             return

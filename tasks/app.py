@@ -14,10 +14,8 @@ from celery import Celery
 from newsflow.connection import Deployment
 from newsflow.keys import Keys
 from newsflow.settings import Settings
+from tasks.names import PROCESS_ARTICLE, REFRESH_ARTICLE  # noqa: F401  (re-exported)
 
-#: Task names: the message format of the queue (stable).
-PROCESS_ARTICLE = "newsflow.process_article"
-REFRESH_ARTICLE = "newsflow.refresh_article"
 
 
 def celery_config(settings: Settings, url: str) -> dict[str, Any]:

@@ -227,3 +227,42 @@ def test_folder_swapped_for_a_link_is_not_followed(tmp_path, redis_client, keys)
         h.watcher.scan()
         time.sleep(1.0)
     assert h.queued == [article_id(b"inside")]
+
+
+def test_a_file_renamed_in_is_taken_at_once_even_with_its_writer_open(tmp_path, redis_client, keys):
+    """A rename into the inbox marks a file complete: it is taken without waiting for its writer or the quiet period."""
+    inbox, outside = tmp_path / "in", tmp_path / "staging.txt"
+    inbox.mkdir()
+    with Harness(inbox, redis_client, keys, quiet_seconds=3600) as h, open(outside, "wb") as writer:
+        time.sleep(0.3)
+        writer.write(b"written elsewhere, then moved in")
+        writer.flush()
+        os.rename(outside, inbox / "moved.txt")  # the writer still holds the file open
+        assert h.wait_for(1, timeout=5) == [article_id(b"written elsewhere, then moved in")]
+
+
+@pytest.mark.skipif(not os.uname().sysname == "Linux", reason="inotify's event mask")
+def test_reads_raise_no_events_and_moves_in_are_moves(tmp_path):
+    """With the watcher's event filter, opening and reading a file raises no event; a file moved in from outside is a move."""
+    import queue
+
+    from workers.watcher import WATCHED_EVENTS, _Handler, _native_observer
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "present.txt").write_bytes(b"already here")
+    (tmp_path / "outside.txt").write_bytes(b"from elsewhere")
+    events: queue.SimpleQueue = queue.SimpleQueue()
+    observer = _native_observer()
+    observer.schedule(_Handler(events), str(inbox), recursive=True, event_filter=WATCHED_EVENTS)
+    observer.start()
+    try:
+        for _ in range(3):
+            assert (inbox / "present.txt").read_bytes() == b"already here"
+        time.sleep(0.5)
+        assert events.empty(), "reading a file must not raise events"
+        os.rename(tmp_path / "outside.txt", inbox / "arrived.txt")
+        assert events.get(timeout=5) == ("moved", str(inbox / "arrived.txt"))
+    finally:
+        observer.stop()
+        observer.join(5)

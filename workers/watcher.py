@@ -24,13 +24,24 @@ import fcntl
 import logging
 import os
 import queue
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
@@ -53,6 +64,11 @@ IDLE = 0.05
 MIN_STILL = 0.1
 #: Files admitted per Redis round trip and message batch.
 ADMIT_BATCH = 256
+#: The events the watcher asks for. With inotify this is the kernel's event mask:
+#: without it every open, read and close of a file -- including the watcher's
+#: own reads -- is an event, five for each file admitted, all parsed in Python.
+WATCHED_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileMovedEvent,
+                  DirCreatedEvent, DirMovedEvent, DirDeletedEvent]
 #: Folders whose real location is remembered (cleared when full; a moved folder
 #: is re-resolved at the next clear or restart, and files are opened O_NOFOLLOW anyway).
 FOLDER_CACHE = 10_000
@@ -77,6 +93,16 @@ def writer_active(path: str) -> bool | None:
         return False
     finally:
         os.close(fd)
+
+
+def _native_observer():
+    """The OS's observer; on Linux one that reports a file moved in from outside
+    the inbox as a move (complete, take it) rather than as a creation (wait)."""
+    if sys.platform.startswith("linux"):
+        from watchdog.observers.inotify import InotifyObserver
+
+        return InotifyObserver(generate_full_events=True)
+    return Observer()
 
 
 @dataclass
@@ -122,9 +148,12 @@ class _Handler(FileSystemEventHandler):
             self.events.put(("changed", str(event.src_path)))
 
     def on_moved(self, event: FileSystemEvent) -> None:
-        if event.is_directory:
+        # Full move events: a move from outside the inbox has no source, a move
+        # out of it no destination. A file renamed in is complete: take it at once.
+        if event.is_directory and event.src_path:
             self.events.put(("dir_gone", str(event.src_path)))
-        self.events.put(("dir" if event.is_directory else "moved", str(event.dest_path)))
+        if event.dest_path:
+            self.events.put(("dir" if event.is_directory else "moved", str(event.dest_path)))
 
     def on_deleted(self, event: FileSystemEvent) -> None:
         if event.is_directory:
@@ -204,9 +233,9 @@ class Watcher:
         """inotify (or polling by flag); polling as a loud fallback if inotify's limits are hit."""
         handler = _Handler(self.events)
         if not self.polling:
-            observer = Observer()
+            observer = _native_observer()
             try:
-                observer.schedule(handler, str(self.inbox), recursive=True)
+                observer.schedule(handler, str(self.inbox), recursive=True, event_filter=WATCHED_EVENTS)
                 observer.start()
                 return observer
             except OSError as exc:  # ENOSPC: fs.inotify.max_user_watches (or instances) exhausted
@@ -214,7 +243,7 @@ class Watcher:
                           hint="raise fs.inotify.max_user_watches / max_user_instances")
                 observer.stop()
         observer = PollingObserver(timeout=1)
-        observer.schedule(handler, str(self.inbox), recursive=True)
+        observer.schedule(handler, str(self.inbox), recursive=True, event_filter=WATCHED_EVENTS)
         observer.start()
         return observer
 

@@ -98,6 +98,27 @@ local function num_of(aid)
   if v then return tonumber(v) end
   return nil
 end
+-- The k best of `items` by score[item] descending, ties by item descending, in that order.
+-- One pass keeping a sorted top list: no full sort of every candidate.
+local function top_k(items, score, k)
+  local top, n = {}, 0
+  for _, c in ipairs(items) do
+    local sc = score[c]
+    if n < k or sc > score[top[n]] or (sc == score[top[n]] and c > top[n]) then
+      local i = (n < k) and n + 1 or n
+      while i > 1 do
+        local p = top[i - 1]
+        local sp = score[p]
+        if sp > sc or (sp == sc and p > c) then break end
+        top[i] = p
+        i = i - 1
+      end
+      top[i] = c
+      if n < k then n = n + 1 end
+    end
+  end
+  return top
+end
 local HFMT = '<I4I4I4I4I4I4I4I4I2I4I2I2I2I4BBI2I2I2I2BBI2I2I4'
 local function header(n)
   local s = redis.call('GETRANGE', rkey(n), roff(n), roff(n) + HEADER - 1)
@@ -232,11 +253,13 @@ else
   -- candidates: earlier articles that registered one of this article's terms (each registers
   -- its `postings` strongest terms; the query looks up its `lookups` strongest terms seen before)
   local hits, corder = {}, {}
-  local looked = 0
+  local looked, lists, seen_df = 0, {}, {}
   for _, t in ipairs(weighted) do
+    seen_df[t[1]] = t[3]
     if t[3] > 0 and looked < P.lookups then
       looked = looked + 1
       local packed = redis.call('HGET', base .. ':post:' .. (t[1] %% TERM_SHARDS), t[1]) or ''
+      lists[t[1]] = packed
       for j = 1, #packed - 3, 4 do
         local c = struct.unpack('<I4', packed, j)
         if not hits[c] then hits[c] = 0; corder[#corder + 1] = c end
@@ -248,12 +271,15 @@ else
   for i = 1, math.min(P.postings, k) do
     local h = vec[i][1]
     local pkey = base .. ':post:' .. (h %% TERM_SHARDS)
-    post_fields[#post_fields + 1] = {pkey, h, redis.call('HGET', pkey, h) or ''}
+    -- a term no earlier article had has no postings; a looked-up term's list is in hand
+    local packed = lists[h] or (seen_df[h] == 0 and '') or redis.call('HGET', pkey, h) or ''
+    post_fields[#post_fields + 1] = {pkey, h, packed}
   end
-  table.sort(corder, function(a, b) if hits[a] ~= hits[b] then return hits[a] > hits[b] end return a > b end)
+  -- the `maxcand` candidates sharing the most term weight (ties: the most recent), best first
+  local top = top_k(corder, hits, P.maxcand)
   local best, best_sim = nil, -1
-  for i = 1, math.min(#corder, P.maxcand) do
-    local c = corder[i]
+  for i = 1, #top do
+    local c = top[i]
     local off = roff(c)
     local s = redis.call('GETRANGE', rkey(c), off, off + REC - 1)
     local cday = struct.unpack('<I2', s, 33)

@@ -2,6 +2,7 @@
 """Run every shared scorer on newsflow's output and print one table.
 
     python ops/eval.py [--shared ../shared] [--sets seeds,txt,html,dates,dup,stories,entities] [--keep DIR]
+                       [--env NEWSFLOW_X=VALUE ...]
 
 Each set goes through `newsflow process --inline` (the same stages, index and
 records as the service) in a fresh state folder with its own embedded Valkey,
@@ -34,13 +35,14 @@ SETS = {
 }
 
 
-def run_set(name: str, shared: Path, out_root: Path) -> tuple[list[str], float, int]:
+def run_set(name: str, shared: Path, out_root: Path, overrides: dict[str, str]) -> tuple[list[str], float, int]:
     pattern, scorer, summary, _, _ = SETS[name]
     inputs = sorted(shared.glob(pattern)) if "*" in pattern else [shared / pattern]
     work = out_root / name
     results = work / "results"
     work.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSFLOW_")}
+    env.update(overrides)  # only what --env names: the shell's NEWSFLOW_* never leak into a score
     env.update(NEWSFLOW_STATE_DIR=str(work / "state"), NEWSFLOW_LOG_LEVEL="warning")
     started = time.monotonic()
     done = subprocess.run(
@@ -62,7 +64,12 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--keep", type=Path, default=None, help="keep results and scorer output here")
+    parser.add_argument("--env", action="append", default=[], metavar="NEWSFLOW_X=VALUE",
+                        help="a setting for the run (repeatable), e.g. NEWSFLOW_CLEAN_HEADER_LINES_AFTER_BODY=5")
     args = parser.parse_args()
+    overrides = dict(e.split("=", 1) for e in args.env)
+    if any(not k.startswith("NEWSFLOW_") for k in overrides):
+        parser.error("--env takes NEWSFLOW_<NAME>=<value>")
     names = [n.strip() for n in args.sets.split(",") if n.strip()]
     unknown = set(names) - set(SETS)
     if unknown:
@@ -73,7 +80,7 @@ def main() -> int:
     print(f"| set | newsflow | needed | reference | results | seconds |")
     print(f"| --- | --- | --- | --- | --- | --- |")
     for name in names:
-        lines, seconds, count = run_set(name, args.shared, out_root)
+        lines, seconds, count = run_set(name, args.shared, out_root, overrides)
         _, _, _, needed, reference = SETS[name]
         print(f"| {name} | {'; '.join(lines)} | {needed} | {reference} | {count} | {seconds:.0f} |", flush=True)
     print(f"\nscorer output and results: {out_root}")

@@ -67,6 +67,39 @@ def test_datelines(line, iso):
         assert got == iso
 
 
+def test_a_dateline_with_times_is_still_a_dateline():
+    """Times of day do not count as extra words: a published-and-updated line is read as a dateline."""
+    line = "PUBLISHED: November 8, 2023 at 11:30 p.m. | UPDATED: November 9, 2023 at 12:21 a.m."
+    page = f"Harbour wall to be rebuilt\nBy Jane Doe\n{line}\n" + "\n".join(ARTICLE)
+    assert _clean(page).published == "2023-11-08"
+
+
+@pytest.mark.parametrize("line, meta, want", [
+    ("Erstellt am: 01.11.2023", "2023-01-11", "2023-11-01"),  # dots are day first: the page is right
+    ("Posted 1 November 2023", "2023-01-11", "2023-11-01"),  # a month name is unambiguous
+    ("Posted 01/11/2023", "2023-11-01", "2023-11-01"),  # a slash could be either: the metadata settles it
+    ("Posted 01/11/2023", "2023-01-11", "2023-01-11"),
+])
+def test_one_date_read_two_ways_goes_to_the_unambiguous_writing(line, meta, want):
+    """When the page's dateline and the metadata are one date with day and month swapped, the
+    unambiguously written one wins."""
+    from newsflow.clean.dates import date_line_score, find_dates, merge_dates
+
+    page = find_dates(line)[0][2]
+    assert merge_dates(page, date_line_score(line, find_dates(line), False), meta, 2, line) == want
+
+
+def test_html_json_ld_date_published_is_the_date():
+    """An HTML page's JSON-LD datePublished is its date, over a later modified date in its meta tags."""
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Harbour wall",
+                     "datePublished": "2023-09-05T10:00:00+02:00", "dateModified": "2023-10-01T08:00:00+02:00"})
+    html = ("<html><head><title>Harbour wall to be rebuilt</title>"
+            '<meta property="og:updated_time" content="2023-10-01T08:00:00+02:00">'
+            f'<script type="application/ld+json">{ld}</script></head><body><article>'
+            "<h1>Harbour wall to be rebuilt</h1>" + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</article></body></html>")
+    assert clean(Document("a.html", html.encode())).published == "2023-09-05"
+
+
 def test_dates_in_body_or_related_links_are_not_taken():
     """Dates in prose, captions or related links are never the publication date."""
     page = "Harbour wall to be rebuilt\n" + "\n".join(ARTICLE) + "\nThe wall was built on 3 May 1911.\nRelated\n04 Sep 2023\n"

@@ -134,7 +134,7 @@ def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dic
         info["paragraphs"] = info["paragraphs"][1:]  # the extractor's copy of the headline
     info["title"] = r.title or info.get("title")
     info["published"] = merge_dates(page.get("published"), page.get("date_score", 0), r.published,
-                                    s.dateline_over_metadata_score)
+                                    s.dateline_over_metadata_score, page.get("date_line"))
     info["authors"] = list(r.authors) or page.get("authors") or info.get("authors") or []
     info["outlet"] = r.outlet or info.get("outlet")
     info["dateline"] = info.get("dateline") or page.get("dateline")

@@ -60,7 +60,7 @@ _PATTERNS = [
 
 #: Words that say a date is the article's own: publication or update.
 _PUBLISHED = re.compile(
-    r"\b(?:published|posted|date|dated|on|veröffentlicht|erschienen|publiziert|publié|publié le|publicado|pubblicato|gepubliceerd|publicerad|opublikowano|diterbitkan|опубликовано)\b",
+    r"\b(?:published|posted|date|dated|on|veröffentlicht|erschienen|erstellt|publiziert|publié|publié le|publicado|pubblicato|gepubliceerd|publicerad|opublikowano|diterbitkan|опубликовано)\b",
     re.I,
 )
 _UPDATED = re.compile(
@@ -137,6 +137,7 @@ def is_date_line(line: str, dates: list[tuple[int, int, str]], max_other_words: 
     rest = line
     for a, b, _ in reversed(dates):
         rest = rest[:a] + " " + rest[b:]
+    rest = _TIME.sub(" ", rest)  # "at 11:30 p.m." belongs to the dateline
     return len(re.findall(r"\w+", rest)) <= max_other_words
 
 
@@ -177,16 +178,30 @@ def _swapped(iso: str) -> str | None:
     return f"{y}-{d}-{m}"
 
 
-def merge_dates(page: str | None, page_score: int, meta: str | None, min_score: int = 2) -> str | None:
+#: A numeric date whose day and month could be either way round: 02/11/2023, 02-11-2023
+#: (dots, as in 02.11.2023, are day first wherever they are used).
+_AMBIGUOUS = re.compile(r"(?<!\d)(\d{1,2})([/-])(\d{1,2})\2(?:19|20)\d\d(?!\d)")
+
+
+def ambiguous(line: str) -> bool:
+    """The line's date is written with day and month both <= 12 and a slash or dash between them."""
+    m = _AMBIGUOUS.search(line)
+    return bool(m) and int(m.group(1)) <= 12 and int(m.group(3)) <= 12
+
+
+def merge_dates(page: str | None, page_score: int, meta: str | None, min_score: int = 2,
+                page_line: str | None = None) -> str | None:
     """One publication date from a page's visible dateline and its metadata (htmldate).
 
-    The visible dateline wins when it is explicit (says published/updated or
-    gives a time: score >= min_score) and is not just the metadata's date
-    read the other way round (day and month of "02/11/2023"); otherwise the
-    metadata's date, else the dateline.
+    When the two are one date read two ways round (day and month of
+    "02/11/2023"), the reading of whichever is written unambiguously wins: the
+    dateline's if `page_line` writes it with a month name, in ISO order or with
+    dots, else the metadata's. Otherwise the visible dateline wins when it is
+    explicit (says published/updated or gives a time: score >= min_score);
+    else the metadata's date, else the dateline.
     """
     if page and meta and page != meta:
         if _swapped(page) == meta:
-            return meta
+            return page if page_line and not ambiguous(page_line) else meta
         return page if page_score >= min_score else meta
     return meta or page

@@ -126,6 +126,7 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
         page_text = visible_lines(tree)
     except Exception:  # markup lxml builds but we cannot walk: strip it by pattern instead
         page_text = _strip_markup(html)
+    ld_date = _json_ld_dates(tree, s)
     try:
         doc = trafilatura.bare_extraction(
             tree,
@@ -140,7 +141,7 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
     if doc is None or not (doc.text or "").strip():
         # Nothing visible stays nothing: never fall back to script or style source.
         return HtmlResult(text=page_text, fallback=True, page_text=page_text)
-    published = parse_field(doc.date, s.min_year) if doc.date else None
+    published = ld_date or (parse_field(doc.date, s.min_year) if doc.date else None)
     return HtmlResult(
         text=doc.text,
         title=doc.title or None,

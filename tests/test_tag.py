@@ -128,6 +128,18 @@ def test_results_table_teams(model):
     assert ents["Merlene Ottey"][0] == "PERSON"
 
 
+@pytest.mark.parametrize("name, person", [
+    ("H. Morris", True), ("S. Jayasuriya", True), ("M. McCague", True),
+    ("U.S. Steel", False), ("J.P. Morgan", False), ("Manchester United", False),
+])
+def test_initial_and_surname_is_a_person(name, person):
+    """A name written as one initial and a surname (as scorecards do) is a person even where the
+    model says organisation; initials-only and ordinary names are left to the model."""
+    from newsflow.tag.entities import _INITIAL_SURNAME
+
+    assert bool(_INITIAL_SURNAME.match(name)) is person
+
+
 def test_keywords_best_first(model):
     """At least five distinct keywords for an article of normal length, best first."""
     _name, cleaned = _seed_articles()[0]

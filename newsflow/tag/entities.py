@@ -49,6 +49,8 @@ _CAP_RUN = re.compile(
     rf"(?<![\w'\u2019])[{_UP}][\w.&'\u2019-]*"
     rf"(?:[ ]+(?:[{_UP}][\w.&'\u2019-]*|of|the|and|de|la|le|du|van|von|der|den|al|bin|y|da|di|dos))*"
 )
+#: One initial and a surname ("H. Morris", "S. Jayasuriya"): how scorecards and results name people.
+_INITIAL_SURNAME = re.compile(r"^[A-Z]\.[ ]?[A-Z][a-z]*[A-Z]?[a-z'\u2019-]+$")
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 
 
@@ -214,6 +216,8 @@ def clean_span(span, text: str, res: Resources) -> Mention | None:
         return None
     if sum(c.isdigit() for c in text) > len(letters):
         return None
+    if label == "ORG" and _INITIAL_SURNAME.match(text):  # "M. McCague": a person written as in a scorecard
+        label = "PERSON"
     return Mention(start, end, text, label)
 
 

@@ -163,6 +163,10 @@ class Keys:
         """HASH: content word -> number of indexed articles containing it (keyword IDF)."""
         return self._k("tag", "df")
 
+    def tag_df_snapshot(self) -> str:
+        """STRING (zlib-compressed JSON, with a TTL): the shared snapshot of tag_df workers read."""
+        return self._k("tag", "df", "snapshot")
+
     def tag_docs(self) -> str:
         """STRING counter: number of articles counted in tag_df."""
         return self._k("tag", "docs")

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import redis
 
-from newsflow.clean import CleanError, clean
+from newsflow.clean import CleanError, clean, site_of
 from newsflow.fingerprint import fingerprint
 from newsflow.index import Index
 from newsflow.keys import Keys
@@ -128,8 +128,9 @@ class Pipeline:
         s = self.settings
         try:
             with self._stage("clean", article_id, name):
-                cleaned = clean(doc, s.clean, self.sites.profile_for(doc))
-                self.sites.learn(doc, cleaned)
+                site = site_of(doc)
+                cleaned = clean(doc, s.clean, self.sites.profile_for(site))
+                self.sites.learn(site, cleaned)
         except CleanError as exc:
             return failed_record(article_id, src, "CleanError", str(exc))
         self.warm()

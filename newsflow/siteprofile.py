@@ -6,9 +6,9 @@ document of a site, `learn` counts each distinct short line once; a line seen
 in at least `site_min_docs` different documents becomes part of the site's
 `SiteProfile`, which `clean` then treats as furniture.
 
-    profile = store.profile_for(doc)
-    cleaned = clean(doc, settings, profile)
-    store.learn(doc, cleaned)
+    site = site_of(doc)                       # once per document
+    cleaned = clean(doc, settings, store.profile_for(site))
+    store.learn(site, cleaned)
 
 Bounded: per site at most `site_max_lines` lines (the least frequent are
 evicted) and `site_max_docs` document signatures, every key expiring
@@ -26,9 +26,9 @@ import time
 
 import redis
 
-from newsflow.clean import CleanSettings, SiteProfile, line_key, site_of
+from newsflow.clean import CleanSettings, SiteProfile, line_key
 from newsflow.keys import Keys
-from newsflow.model import Cleaned, Document
+from newsflow.model import Cleaned
 
 _WORD = re.compile(r"\w+")
 
@@ -91,9 +91,8 @@ class SiteProfileStore:
         self.settings = settings
         self._learn = client.register_script(_LEARN)
 
-    def profile_for(self, doc: Document) -> SiteProfile | None:
-        """The profile of the document's site, or None when its site is unknown or unlearned."""
-        site = site_of(doc)
+    def profile_for(self, site: str | None) -> SiteProfile | None:
+        """The profile of a site (`site_of(doc)`), or None when the site is unknown or unlearned."""
         if site is None:
             return None
         sid = _site_id(site)
@@ -107,12 +106,9 @@ class SiteProfileStore:
         return SiteProfile(site=site, lines=frozenset(x.decode() if isinstance(x, bytes) else x for x in lines),
                            docs=int(docs))
 
-    def learn(self, doc: Document, cleaned: Cleaned) -> None:
-        """Count the document's short lines once for its site (no-op when the site is unknown)."""
-        if cleaned.format == "json":
-            return  # scraper JSON holds no page furniture to learn from (and site_of would parse it)
-        site = site_of(doc)
-        if site is None:
+    def learn(self, site: str | None, cleaned: Cleaned) -> None:
+        """Count a cleaned document's short lines once for its site (no-op when the site is unknown)."""
+        if site is None or cleaned.format == "json":  # scraper JSON holds no page furniture
             return
         keys = document_lines(cleaned, self.settings)
         if not keys:

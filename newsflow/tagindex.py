@@ -6,15 +6,16 @@ corpus statistics (document frequencies) that make keywords TF-IDF.
     index.find(entity="Putin")                # -> ids; aliases resolve ("DPRK" -> North Korea)
     index.find(topic="politics")              # slug, IPTC code or full topic name
     index.top_entities(10), index.top_topics()
-    stats = index.corpus_stats()              # read-only snapshot for tag(..., stats=stats)
+    stats = index.corpus_stats()              # shared, bounded snapshot for tag(..., stats=stats)
 
 Every key is in newsflow.keys (section "tag index").
 """
 
 from __future__ import annotations
 
+import heapq
 import json
-from typing import Iterable
+import zlib
 
 import redis
 
@@ -65,6 +66,7 @@ class TagIndex:
     def __init__(self, client: redis.Redis, keys: Keys, settings: TagSettings = TagSettings()):
         self.client = client
         self.keys = keys
+        self.settings = settings
         self.aliases = AliasTable.load(settings.aliases_path)
         self.taxonomy = Taxonomy.load(settings.topics_path)
         self._add = client.register_script(_ADD)
@@ -149,14 +151,35 @@ class TagIndex:
         """Number of articles in the index."""
         return int(self.client.scard(self.keys.tag_indexed()))
 
-    def corpus_stats(self, min_df: int = 2, count: int = 5000) -> Stats:
-        """A snapshot of document frequencies for `tag(..., stats=...)`. Terms seen
-        in fewer than `min_df` articles are left out (the prior covers them).
-        Refresh it now and then (e.g. every few hundred articles) per worker."""
+    def corpus_stats(self) -> Stats:
+        """The deployment's keyword statistics for `tag(..., stats=...)`: a shared snapshot.
+
+        One GET for every worker. The first reader after the snapshot expires
+        (every `stats_snapshot_seconds`) counts the terms itself and stores what
+        it counted for the others (SET NX: one copy, whoever finishes first).
+        The snapshot holds the `stats_max_terms` most frequent terms seen in at
+        least `stats_min_df` articles, so its size is bounded.
+        """
+        key = self.keys.tag_df_snapshot()
+        blob = self.client.get(key)
+        if blob is not None:
+            data = json.loads(zlib.decompress(blob))
+            return Stats(n_docs=data["n_docs"], df=data["df"])
+        s = self.settings
+        stats = self.count_terms(s.stats_min_df, s.stats_max_terms)
+        payload = zlib.compress(json.dumps({"n_docs": stats.n_docs, "df": stats.df}).encode(), 6)
+        self.client.set(key, payload, ex=max(1, s.stats_snapshot_seconds), nx=True)
+        return stats
+
+    def count_terms(self, min_df: int = 2, max_terms: int | None = None, count: int = 5000) -> Stats:
+        """Document frequencies counted now from the index: terms in at least `min_df`
+        articles, the `max_terms` most frequent (all if None)."""
         n = int(self.client.get(self.keys.tag_docs()) or 0)
         df: dict[str, int] = {}
         for term, value in self.client.hscan_iter(self.keys.tag_df(), count=count):
             v = int(value)
             if v >= min_df:
                 df[term.decode()] = v
+        if max_terms is not None and len(df) > max_terms:
+            df = dict(heapq.nlargest(max_terms, df.items(), key=lambda kv: (kv[1], kv[0])))
         return Stats(n_docs=n, df=df)

@@ -77,8 +77,8 @@ def main() -> int:
     if not (args.shared / "eval").is_dir():
         parser.error(f"no evaluation data at {args.shared}/eval; pass --shared")
     out_root = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-eval-"))
-    print(f"| set | newsflow | needed | reference | results | seconds |")
-    print(f"| --- | --- | --- | --- | --- | --- |")
+    print("| set | newsflow | needed | reference | results | seconds |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for name in names:
         lines, seconds, count = run_set(name, args.shared, out_root, overrides)
         _, _, _, needed, reference = SETS[name]

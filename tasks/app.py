@@ -14,8 +14,10 @@ from celery import Celery
 from newsflow.connection import Deployment
 from newsflow.keys import Keys
 from newsflow.settings import Settings
-from tasks.names import PROCESS_ARTICLE, REFRESH_ARTICLE  # noqa: F401  (re-exported)
+from tasks.names import PROCESS_ARTICLE, REFRESH_ARTICLE
 
+
+__all__ = ["PROCESS_ARTICLE", "REFRESH_ARTICLE", "app", "celery_config", "make_app", "settings"]
 
 
 def celery_config(settings: Settings, url: str) -> dict[str, Any]:

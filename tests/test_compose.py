@@ -1,7 +1,6 @@
 """The compose file is valid Compose and every service runs a command the CLI has."""
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest

@@ -13,7 +13,7 @@ import redis
 
 from newsflow.model import article_id
 from tests.corpus import article, drop
-from tests.helpers import newsflow, results, wait_until
+from tests.helpers import results, wait_until
 from tests.service import Up, ValkeyProcess, follow, free_port, kill, sleep
 
 pytestmark = [pytest.mark.fault, pytest.mark.slow, pytest.mark.timeout(900)]

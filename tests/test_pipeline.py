@@ -8,7 +8,7 @@ import pytest
 from newsflow.model import article_id
 from newsflow.pipeline import MissingInput, Pipeline
 from newsflow.settings import Settings
-from newsflow.store import Source, Store
+from newsflow.store import Source
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsflow.clean import CleanSettings, clean, line_key
+from newsflow.clean import CleanSettings, clean, line_key, site_of
 from newsflow.model import Document
 from newsflow.siteprofile import SiteProfileStore
 
@@ -28,10 +28,10 @@ def test_profile_learns_lines_repeated_across_documents(redis_client, keys):
     """A line printed by three different pages of one site becomes that site's furniture and is cleaned away."""
     store = SiteProfileStore(redis_client, keys, CleanSettings(site_min_docs=3))
     docs = [Document(f"p{n}.txt", _page(n)) for n in range(4)]
-    assert store.profile_for(docs[0]) is None
+    assert store.profile_for(site_of(docs[0])) is None
     for doc in docs[:3]:
-        store.learn(doc, clean(doc))
-    profile = store.profile_for(docs[3])
+        store.learn(site_of(doc), clean(doc))
+    profile = store.profile_for(site_of(docs[3]))
     assert profile is not None and profile.site == "example times"
     assert line_key(PROMO) in profile.lines
     without = clean(docs[3])
@@ -46,8 +46,8 @@ def test_same_document_is_counted_once(redis_client, keys):
     store = SiteProfileStore(redis_client, keys, CleanSettings(site_min_docs=2))
     doc = Document("a.txt", _page(1))
     for _ in range(3):
-        store.learn(doc, clean(doc))
-    assert store.profile_for(doc) is None
+        store.learn(site_of(doc), clean(doc))
+    assert store.profile_for(site_of(doc)) is None
 
 
 def test_memory_is_bounded(redis_client, keys):
@@ -56,7 +56,7 @@ def test_memory_is_bounded(redis_client, keys):
     store = SiteProfileStore(redis_client, keys, settings)
     for n in range(12):
         doc = Document(f"p{n}.txt", _page(n))
-        store.learn(doc, clean(doc))
+        store.learn(site_of(doc), clean(doc))
     site_keys = [k for k in redis_client.scan_iter(f"{keys.prefix}:site:*")]
     assert len(site_keys) == 2
     for k in site_keys:
@@ -70,15 +70,13 @@ def test_unknown_site_is_neither_read_nor_learned(redis_client, keys):
     """A document that names no site gets no profile and leaves no keys behind."""
     store = SiteProfileStore(redis_client, keys)
     doc = Document("x.txt", b"Plain words without any site name in the first line at all.\nMore text here follows.\n")
-    store.learn(doc, clean(doc))
-    assert store.profile_for(doc) is None
+    store.learn(site_of(doc), clean(doc))
+    assert store.profile_for(site_of(doc)) is None
     assert list(redis_client.scan_iter(f"{keys.prefix}:*")) == []
 
 
 def test_profile_for_uses_hints_and_html(redis_client, keys):
     """The site comes from a URL hint, or from an HTML page's canonical link."""
-    from newsflow.clean import site_of
-
     assert site_of(Document("a.txt", b"x", {"url": "https://www.example.org/a/b"})) == "example.org"
     html = b'<html><head><link rel="canonical" href="https://news.example.com/x"></head><body>x</body></html>'
     assert site_of(Document("a.html", html)) == "news.example.com"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from newsflow.model import Entity, Tags, Topic
+from newsflow.tag import TagSettings
 from newsflow.tagindex import TagIndex
 
 A = Tags(
@@ -57,12 +60,28 @@ def test_redelivery_counts_once(redis_client, keys):
     assert index.top_entities(1) == [("Vladimir Putin", "PERSON", 2)]
     assert dict(index.top_topics()) == {"politics": 1, "conflict, war and peace": 1,
                                        "economy, business and finance": 1}
-    stats = index.corpus_stats(min_df=1)
+    stats = index.count_terms(min_df=1)
     assert stats.n_docs == 2 and stats.df["arms"] == 2 and stats.df["summit"] == 1
-    assert "summit" not in index.corpus_stats(min_df=2).df
+    assert "summit" not in index.count_terms(min_df=2).df
 
 
 def test_keys_live_under_the_prefix(redis_client, keys):
     """Every key the index writes is under the deployment's prefix."""
     TagIndex(redis_client, keys).add("a" * 32, A)
     assert all(k.decode().startswith(keys.prefix + ":tag:") for k in redis_client.keys("*"))
+
+
+def test_corpus_stats_are_one_bounded_snapshot_for_every_worker(redis_client, keys):
+    """The first reader counts and stores a snapshot of the most frequent terms; other readers get
+    that snapshot (later counts wait for it to expire); it never holds more than stats_max_terms."""
+    settings = dataclasses.replace(TagSettings(), stats_max_terms=2, stats_min_df=1, stats_snapshot_seconds=60)
+    first, other = TagIndex(redis_client, keys, settings), TagIndex(redis_client, keys, settings)
+    for i, terms in enumerate([("arms", "summit"), ("arms", "tariffs", "summit"), ("arms", "steel")]):
+        first.add(f"{i:032x}", Tags(language="en", terms=terms))
+    stats = first.corpus_stats()
+    assert stats.n_docs == 3 and stats.df == {"arms": 3, "summit": 2}  # the two most frequent
+    assert 0 < redis_client.ttl(keys.tag_df_snapshot()) <= 60
+    first.add("f" * 32, Tags(language="en", terms=("steel",)))
+    assert other.corpus_stats() == stats  # served from the snapshot, not counted again
+    redis_client.delete(keys.tag_df_snapshot())  # as when it expires
+    assert other.corpus_stats().n_docs == 4

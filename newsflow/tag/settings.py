@@ -79,6 +79,15 @@ class TagSettings:
     #: Typical article length in words, to turn a word frequency into a
     #: document frequency for the prior.
     prior_doc_words: int = 400
+    #: Terms in the shared snapshot of corpus statistics workers read (the most
+    #: frequent; rarer ones fall back to the prior). Bounds what every worker
+    #: holds and reads however large the vocabulary grows.
+    stats_max_terms: int = 200_000
+    #: A term must be in at least this many articles to be in the snapshot.
+    stats_min_df: int = 2
+    #: Seconds a snapshot is served before the next reader rebuilds it (one
+    #: scan of the counts per period for the whole deployment, not per worker).
+    stats_snapshot_seconds: int = 300
     #: Multi-word terms (bigrams, entity names) score this much above the mean
     #: of their words, as they are more specific.
     phrase_boost: float = 1.3

@@ -45,7 +45,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from newsflow.intake import Intake, Skipped, ignored
+from newsflow.intake import Intake, ignored
 from newsflow.logs import get_logger
 
 log = get_logger()

@@ -253,9 +253,8 @@ else
   -- candidates: earlier articles that registered one of this article's terms (each registers
   -- its `postings` strongest terms; the query looks up its `lookups` strongest terms seen before)
   local hits, corder = {}, {}
-  local looked, lists, seen_df = 0, {}, {}
+  local looked, lists = 0, {}
   for _, t in ipairs(weighted) do
-    seen_df[t[1]] = t[3]
     if t[3] > 0 and looked < P.lookups then
       looked = looked + 1
       local packed = redis.call('HGET', base .. ':post:' .. (t[1] %% TERM_SHARDS), t[1]) or ''
@@ -272,7 +271,7 @@ else
     local h = vec[i][1]
     local pkey = base .. ':post:' .. (h %% TERM_SHARDS)
     -- a term no earlier article had has no postings; a looked-up term's list is in hand
-    local packed = lists[h] or (seen_df[h] == 0 and '') or redis.call('HGET', pkey, h) or ''
+    local packed = lists[h] or (weighted[i][3] == 0 and '') or redis.call('HGET', pkey, h) or ''
     post_fields[#post_fields + 1] = {pkey, h, packed}
   end
   -- the `maxcand` candidates sharing the most term weight (ties: the most recent), best first

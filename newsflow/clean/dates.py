@@ -54,7 +54,7 @@ _PATTERNS = [
     re.compile(
         rf"(?<!\w)(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)", re.I
     ),
-    # 05.09.2023 (day first), 5/9/2023 (read month first unless impossible)
+    # 05.09.2023 (day first), 5/9/2023 (read month first unless impossible); see also `ambiguous`
     re.compile(r"(?<!\d)(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>(?:19|20)\d\d)(?!\d)"),
 ]
 
@@ -178,15 +178,13 @@ def _swapped(iso: str) -> str | None:
     return f"{y}-{d}-{m}"
 
 
-#: A numeric date whose day and month could be either way round: 02/11/2023, 02-11-2023
-#: (dots, as in 02.11.2023, are day first wherever they are used).
-_AMBIGUOUS = re.compile(r"(?<!\d)(\d{1,2})([/-])(\d{1,2})\2(?:19|20)\d\d(?!\d)")
-
-
 def ambiguous(line: str) -> bool:
-    """The line's date is written with day and month both <= 12 and a slash or dash between them."""
-    m = _AMBIGUOUS.search(line)
-    return bool(m) and int(m.group(1)) <= 12 and int(m.group(3)) <= 12
+    """The line's first slash or dash date has day and month both <= 12 (02/11/2023, 02-11-2023):
+    either way round is a date. Dots (02.11.2023) are day first wherever they are used."""
+    for m in _PATTERNS[3].finditer(line):
+        if m["sep"] != ".":
+            return int(m["a"]) <= 12 and int(m["b"]) <= 12
+    return False
 
 
 def merge_dates(page: str | None, page_score: int, meta: str | None, min_score: int = 2,

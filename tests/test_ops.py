@@ -50,3 +50,24 @@ def test_alert_rules_use_derived_metrics_and_real_events():
             assert metric in metrics, metric
         for event in re.findall(r'event="([a-z_]+)"', rule["expr"]):
             assert event in logged_events(), event
+
+
+def test_index_benchmark_runs_and_reports_every_figure():
+    """ops/bench_index.py on a tiny index: one row per size with the insert, query, memory and
+    floor figures, then the ratios (a smoke test of the harness, not a timing assertion)."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, str(OPS / "bench_index.py"), "--sizes", "100", "300", "--batch", "40", "--repeat", "2",
+         "--prefix", "benchtest"],
+        capture_output=True, text=True, timeout=300, check=True, env={"PATH": "/usr/bin:/bin"},
+    ).stdout
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    rows, summary = lines[:-1], lines[-1]
+    assert [r["indexed"] for r in rows] == [100, 300]  # the size each row was measured at
+    for r in rows:
+        assert r["insert_ms"] > 0 and r["insert_server_us"] > 0 and r["floor_read_us"] > 0
+        assert 0 < r["stories"] <= r["indexed"] + 40 and r["bytes_per_article_keys"] > 0  # counted after the 40 measured
+    assert {"insert_ratio", "insert_server_ratio", "query_ratio", "floor_ratio"} <= summary.keys()

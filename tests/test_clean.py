@@ -369,3 +369,14 @@ def test_structured_data_dump_after_the_article_is_not_body():
     meta = ("Harbour wall to be rebuilt", "2023-09-05T10:00:00+01:00", "2023-09-05T10:05:00+01:00",
             "https://example.com/images/harbour.jpg", "500", "250", "The Coast News", other)
     assert list(_clean(_page(*ARTICLE, after=meta)).paragraphs) == ARTICLE
+
+
+def test_dateline_under_a_short_lead_is_found():
+    """A "created on" line placed under the first paragraphs (a four-line lead, then the date, then
+    the rest) is the date; with the window of the first three lines after the body start it was not."""
+    more = ["The council expects the first stones to be laid before the summer holidays begin.",
+            "A public meeting about the plans will be held in the town hall next month, it said."]
+    page = "\n".join(["Harbour wall to be rebuilt", "Home", "News", "Harbour wall to be rebuilt", *ARTICLE,
+                      "Erstellt am: 05.09.2023", *more])
+    assert _clean(page).published == "2023-09-05"
+    assert _clean(page, header_lines_after_body=3).published is None

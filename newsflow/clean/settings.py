@@ -135,8 +135,10 @@ class CleanSettings:
     #: A clean article's own header (headline, byline, dateline above its first paragraph)
     #: is looked for in this many first lines.
     header_max_lines: int = 5
-    #: Lines after the start of the body still searched for a dateline or byline.
-    header_lines_after_body: int = 3
+    #: Lines after the start of the body still searched for a dateline or byline (only lines that
+    #: are not body prose). Measured on the dates set: 3 -> 0.927, 5 -> 0.933 (a "Erstellt am:"
+    #: line under a four-line lead), 8 -> 0.920 (dates in later non-prose lines start to win).
+    header_lines_after_body: int = 5
     #: Lines before the body searched for the headline, dateline and byline.
     header_lines_before_body: int = 40
     #: Dates before this year are not publication dates of news (copyright lines, history).

@@ -24,7 +24,6 @@ import json
 import os
 import random
 import statistics
-import struct
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from newsflow.embedded import EmbeddedServer  # noqa: E402
 from newsflow.fingerprint import FingerprintSettings  # noqa: E402
 from newsflow.fingerprint.core import NUM_PERM  # noqa: E402
-from newsflow.index import Index  # noqa: E402
+from newsflow.index import REC_CHUNK, RECORD, Index  # noqa: E402
 from newsflow.keys import Keys  # noqa: E402
 from newsflow.model import Fingerprint  # noqa: E402
 
@@ -101,12 +100,10 @@ class Synth:
 # region they are spread over grows (0.3 MB of records at 1k, 32 MB at 100k), so the ratio is
 # what the memory hierarchy alone charges for a random access, with no algorithmic growth at all.
 _FLOOR = """
-local base, REC, CHUNK = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local nums, n = ARGV[4], 0
-for i = 1, #nums - 3, 4 do
-  local k = struct.unpack('<I4', nums, i) - 1
-  local off = (k % CHUNK) * REC
-  n = n + #redis.call('GETRANGE', base .. ':rec:' .. math.floor(k / CHUNK), off, off + REC - 1)
+local REC, n = tonumber(ARGV[1]), 0
+for i = 2, #ARGV - 1, 2 do
+  local off = tonumber(ARGV[i + 1])
+  n = n + #redis.call('GETRANGE', ARGV[i], off, off + REC - 1)
 end
 return n
 """
@@ -114,16 +111,18 @@ return n
 
 def memory_floor(index: Index, reads: int = 200, calls: int = 50) -> float:
     """Server time of one random record read, in microseconds (median over `calls` scripts)."""
-    from newsflow.index import REC_CHUNK, RECORD
-
     client, n = index.client, index.size()
     script = client.register_script(_FLOOR)
     rng = random.Random(n)
     per = []
     for _ in range(calls):
-        nums = struct.pack(f"<{reads}I", *(rng.randint(1, n) for _ in range(reads)))
+        args: list[object] = [RECORD]
+        for k in (rng.randrange(n) for _ in range(reads)):  # article numbers start at 1: k = number - 1
+            args += [index.keys.fp_records(k // REC_CHUNK), (k % REC_CHUNK) * RECORD]
         client.config_resetstat()
-        script(keys=[], args=[index.keys.fp_base(), RECORD, REC_CHUNK, nums])
+        got = script(keys=[], args=args)
+        if got != reads * RECORD:
+            raise RuntimeError(f"floor read {got} bytes of records, expected {reads * RECORD}: record layout changed?")
         stat = client.info("commandstats").get("cmdstat_evalsha", {})
         per.append(stat.get("usec", 0) / reads)
     return statistics.median(per)

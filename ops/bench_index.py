@@ -109,6 +109,11 @@ return n
 """
 
 
+def script_usec(client: redis.Redis) -> int:
+    """Server time spent in scripts (EVALSHA) since the last CONFIG RESETSTAT, in microseconds."""
+    return client.info("commandstats").get("cmdstat_evalsha", {}).get("usec", 0)
+
+
 def memory_floor(index: Index, reads: int = 200, calls: int = 50) -> float:
     """Server time of one random record read, in microseconds (median over `calls` scripts)."""
     client, n = index.client, index.size()
@@ -123,8 +128,7 @@ def memory_floor(index: Index, reads: int = 200, calls: int = 50) -> float:
         got = script(keys=[], args=args)
         if got != reads * RECORD:
             raise RuntimeError(f"floor read {got} bytes of records, expected {reads * RECORD}: record layout changed?")
-        stat = client.info("commandstats").get("cmdstat_evalsha", {})
-        per.append(stat.get("usec", 0) / reads)
+        per.append(script_usec(client) / reads)
     return statistics.median(per)
 
 
@@ -149,8 +153,7 @@ def measure(index: Index, synth: Synth, ids: list[str], batch: int, repeat: int)
         t = time.perf_counter()
         placed = [index.place(aid, fp, pub) for aid, fp, pub in new]
         inserts.append((time.perf_counter() - t) / per)
-        stat = client.info("commandstats").get("cmdstat_evalsha", {})
-        servers.append(stat.get("usec", 0) / max(1, stat.get("calls", 1)))
+        servers.append(script_usec(client) / per)
         dup_c.append(sum(p.audit["duplicate"]["candidates"] for p in placed) / per)
         story_c.append(sum(p.audit["story"]["candidates"] for p in placed) / per)
         ids.extend(a for a, _, _ in new)

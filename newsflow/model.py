@@ -70,9 +70,18 @@ class Cleaned:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
+    #: The name as this article writes it (its most used spelling; a person's fullest form).
     text: str
     label: str
     count: int
+    #: The name across articles, from the alias table ("U.S." -> "United States");
+    #: "" when it is the text itself.
+    canonical: str = ""
+
+    @property
+    def name(self) -> str:
+        """The entity's name across articles: what stories, keywords and the tag index use."""
+        return self.canonical or self.text
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,7 +55,7 @@ def ok_record(
         "fingerprint": fp.to_dict(),
         "duplicate_of": placement.duplicate_of,
         "story_id": placement.story_id,
-        "entities": [{"text": e.text, "label": e.label, "count": e.count} for e in tags.entities],
+        "entities": [{"text": e.text, "label": e.label, "count": e.count, "canonical": e.name} for e in tags.entities],
         "keywords": list(tags.keywords),
         "topics": [t.name for t in tags.topics],
         # extensions of the contract

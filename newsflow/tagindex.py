@@ -80,7 +80,7 @@ class TagIndex:
         seen: set[str] = set()
         n_entities = 0
         for e in tags.entities:
-            nkey = name_key(e.text)
+            nkey = name_key(e.name)
             if not nkey or nkey in seen:
                 continue
             seen.add(nkey)
@@ -90,7 +90,7 @@ class TagIndex:
                 words = nkey.split()
                 if len(words) > 1:
                     parts = sorted({words[0], words[-1]})
-            args += [k.tag_entity(nkey), nkey, json.dumps([e.text, e.label]), str(len(parts))]
+            args += [k.tag_entity(nkey), nkey, json.dumps([e.name, e.label]), str(len(parts))]
             args += [k.tag_person_part(w) for w in parts]
         args[1] = str(n_entities)
         for t in tags.topics:

@@ -106,4 +106,4 @@ def check_contract(record: dict) -> None:
     else:
         assert "content_sha256" in record["fingerprint"] and record["story_id"]
         for entity in record["entities"]:
-            assert {"text", "label", "count"} <= set(entity)
+            assert {"text", "label", "count", "canonical"} <= set(entity)

@@ -18,7 +18,8 @@ def test_article_id_is_pinned():
 def test_ok_record_has_every_contract_field():
     """A processed article's record carries the contract fields with their types."""
     cleaned = Cleaned(title="T", paragraphs=("One.", "Two."), published="2023-09-05", authors=("A B",))
-    tags = Tags(language="en", entities=(Entity("Kim Jong Un", "PERSON", 3),), keywords=("kim",),
+    tags = Tags(language="en", entities=(Entity("Kim Jong Un", "PERSON", 3), Entity("U.S.", "GPE", 2, "United States")),
+                keywords=("kim",),
                 topics=(Topic("politics", 0.8),))
     rec = ok_record(article_id(b"x"), SOURCE, cleaned, tags, Fingerprint("f" * 64, {"minhash": "00"}),
                     Placement(None, article_id(b"x"), {"method": "new"}))
@@ -26,6 +27,10 @@ def test_ok_record_has_every_contract_field():
     assert set(CONTRACT_FIELDS) <= set(rec)
     assert rec["text"] == "One.\n\nTwo." and rec["topics"] == ["politics"] and rec["topic_scores"] == {"politics": 0.8}
     assert status_code(rec) == "ok"
+    assert rec["entities"] == [
+        {"text": "Kim Jong Un", "label": "PERSON", "count": 3, "canonical": "Kim Jong Un"},
+        {"text": "U.S.", "label": "GPE", "count": 2, "canonical": "United States"},
+    ]
 
 
 def test_failed_record_says_why():

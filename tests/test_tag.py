@@ -25,8 +25,9 @@ def model():
     return load_model(TagSettings())
 
 
-def _by_text(tags: Tags) -> dict[str, tuple[str, int]]:
-    return {e.text: (e.label, e.count) for e in tags.entities}
+def _by_name(tags: Tags) -> dict[str, tuple[str, int]]:
+    """label and count of each entity, by its name across articles (canonical, else text)."""
+    return {e.name: (e.label, e.count) for e in tags.entities}
 
 
 def _seed_articles() -> list[tuple[str, Cleaned]]:
@@ -50,7 +51,7 @@ def test_seed_golden(model):
     shared = None
     for name, cleaned in _seed_articles():
         tags = tag(cleaned, model)
-        ents = _by_text(tags)
+        ents = _by_name(tags)
         assert tags.language == "en", name
         for text, label in [("Vladimir Putin", "PERSON"), ("Kim Jong Un", "PERSON"),
                             ("Russia", "GPE"), ("North Korea", "GPE")]:
@@ -79,7 +80,7 @@ ARTICLE = Cleaned(
 
 def test_canonical_names_and_counts(model):
     """Short forms join the full name within an article, counting every mention."""
-    ents = _by_text(tag(ARTICLE, model))
+    ents = _by_name(tag(ARTICLE, model))
     assert ents["Kim Jong Un"][0] == "PERSON" and ents["Kim Jong Un"][1] >= 4
     assert ents["Vladimir Putin"][0] == "PERSON" and ents["Vladimir Putin"][1] >= 4
     assert not {"Kim", "Putin", "Mr Putin"} & set(ents)
@@ -87,10 +88,25 @@ def test_canonical_names_and_counts(model):
 
 def test_alias_table_across_articles(model):
     """DPRK and North Korea are one entity; U.S., US and United States are one entity."""
-    ents = _by_text(tag(ARTICLE, model))
+    ents = _by_name(tag(ARTICLE, model))
     assert ents["North Korea"] == ("GPE", ents["North Korea"][1]) and ents["North Korea"][1] >= 2
     assert ents["United States"][0] == "GPE" and ents["United States"][1] >= 3
     assert not {"DPRK", "U.S.", "US"} & set(ents)
+
+
+def test_text_is_as_written_canonical_is_shared(model):
+    """An entity's text is the article's own most used spelling; its canonical name is the table's."""
+    c = Cleaned(title=None, paragraphs=(
+        "Officials in the U.S. said on Monday that the U.S. would send more aid.",
+        "The United States and Britain agreed. A U.S. envoy will travel to London.",
+    ))
+    by_name = {e.name: e for e in tag(c, model).entities}
+    us = by_name["United States"]
+    assert (us.text, us.canonical, us.label) == ("U.S.", "United States", "GPE") and us.count >= 4
+    uk = by_name["United Kingdom"]
+    assert (uk.text, uk.canonical) == ("Britain", "United Kingdom")
+    london = by_name["London"]
+    assert london.text == "London" and london.canonical == ""  # its own name: nothing to add
 
 
 def test_no_dates_or_numbers(model):
@@ -108,7 +124,7 @@ def test_dateline_and_shouted_headline(model):
         "MINSK 1996-08-31",
         "Belarus beat Estonia 1-0 in a World Cup qualifier on Saturday.",
     ))
-    ents = _by_text(tag(c, model))
+    ents = _by_name(tag(c, model))
     assert ents["Minsk"][0] == "GPE"
     assert ents["Belarus"][0] == "GPE" and ents["Belarus"][1] >= 2
     assert ents["Estonia"][0] == "GPE"
@@ -122,7 +138,7 @@ def test_results_table_teams(model):
         "Dumbarton 1 Brechin 1",
         "Women's 100 metres: 1. Merlene Ottey (Jamaica) 10.94",
     ))
-    ents = _by_text(tag(c, model))
+    ents = _by_name(tag(c, model))
     for club in ("Partick", "St Mirren", "Dumbarton", "Brechin"):
         assert ents[club][0] == "ORG", (club, ents.get(club))
     assert ents["Merlene Ottey"][0] == "PERSON"

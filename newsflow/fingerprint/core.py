@@ -262,7 +262,7 @@ def story_terms(cleaned: Cleaned, tags: Tags, settings: FingerprintSettings) -> 
     for ent in tags.entities:
         if ent.label not in _ENTITY_LABELS:
             continue
-        name = " ".join(_content_terms(ent.text))
+        name = " ".join(_content_terms(ent.name))
         if not name:
             continue
         key = "e:" + name

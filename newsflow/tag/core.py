@@ -175,7 +175,7 @@ def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings()
                             gazetteer=settings.gazetteer, teams=settings.teams)
     chunks = kw.words_and_chunks(text)
     terms = kw.document_terms(chunks, model.prior, settings.min_keyword_chars)
-    covered = frozenset().union(*(res.alias_words.get(e.text, frozenset()) for e in entities))
+    covered = frozenset().union(*(res.alias_words.get(e.name, frozenset()) for e in entities))
     keywords = kw.tfidf_keywords(
         chunks, entities, model.prior, stats,
         max_keywords=settings.max_keywords, min_chars=settings.min_keyword_chars,

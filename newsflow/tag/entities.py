@@ -14,7 +14,8 @@ What is added around spaCy's NER (all cheap, per article):
 6. One name per person within an article: "Kim" and "Kim Jong Un" ->
    "Kim Jong Un", "President Putin"/"Putin" -> "Vladimir Putin".
 7. One name per entity across articles from the alias table
-   ("DPRK" -> "North Korea", "U.S." -> "United States").
+   ("DPRK" -> "North Korea", "U.S." -> "United States"): the entity's
+   ``canonical``; its ``text`` stays the article's own most used spelling.
 8. Counts over every mention of any of an entity's spellings.
 """
 
@@ -286,7 +287,7 @@ def _overlaps(a: Mention, spans: list[tuple[int, int]]) -> bool:
 def resolve(mentions: list[Mention], text: str, res: Resources, drop_labels: frozenset[str], *,
             persons: bool = True, aliases: bool = True, gazetteer: bool = True,
             teams: bool = True) -> tuple[Entity, ...]:
-    """Mentions (NER + dateline) -> canonical entities with counts over all mentions."""
+    """Mentions (NER + dateline) -> entities (text as written, canonical name) with counts over all mentions."""
     mentions = [m for m in mentions if m.label not in drop_labels]
     if teams:
         tm = team_mentions(text, res)
@@ -380,7 +381,7 @@ def resolve(mentions: list[Mention], text: str, res: Resources, drop_labels: fro
     order: list[tuple[str, str]] = []
     for m in mentions:
         name = canon.get(m.text, m.text) if m.label == "PERSON" else m.text
-        label = m.label
+        surface, label = name, m.label
         entry = res.aliases.lookup(label, name) if aliases else None
         if aliases and entry is None and label in {"ORG", "NORP", "LOC", "FAC", "GPE"}:
             other = res.aliases.any_class.get(name_key(name))
@@ -391,9 +392,10 @@ def resolve(mentions: list[Mention], text: str, res: Resources, drop_labels: fro
         key = (LABEL_CLASS.get(label, label), name_key(name))
         g = groups.get(key)
         if g is None:
-            g = groups[key] = {"names": Counter(), "labels": Counter(), "forms": set(), "n": 0}
+            g = groups[key] = {"names": Counter(), "surfaces": Counter(), "labels": Counter(), "forms": set(), "n": 0}
             order.append(key)
         g["names"][name] += 1
+        g["surfaces"][surface] += 1
         g["labels"][label] += 1
         g["forms"].add(m.text)
         g["n"] += 1
@@ -423,7 +425,9 @@ def resolve(mentions: list[Mention], text: str, res: Resources, drop_labels: fro
     for i, key in enumerate(order):
         g = groups[key]
         name = g["names"].most_common(1)[0][0]
+        text = g["surfaces"].most_common(1)[0][0]  # ties: the first written
         label = g["labels"].most_common(1)[0][0]
-        out.append((max(g["n"], counts[key]), i, Entity(name, label, max(g["n"], counts[key]))))
+        n = max(g["n"], counts[key])
+        out.append((n, i, Entity(text, label, n, "" if name == text else name)))
     out.sort(key=lambda x: (-x[0], x[1]))
     return tuple(e for _, _, e in out)

@@ -118,7 +118,7 @@ def tfidf_keywords(chunks: list[list[str]], entities: tuple[Entity, ...], prior:
     for e in entities:
         if e.label not in _KEYWORD_LABELS:
             continue
-        ws = [w for w in _WORD.findall(e.text.lower())]
+        ws = [w for w in _WORD.findall(e.name.lower())]
         content = [w for w in ws if w not in stop]
         if not content:
             continue
@@ -126,7 +126,7 @@ def tfidf_keywords(chunks: list[list[str]], entities: tuple[Entity, ...], prior:
         s = (1 + math.log(e.count)) * sum(idf(w) for w in content) / len(content) * lead(content)
         if len(content) > 1:
             s *= phrase_boost
-        scored.append((s, e.text, frozenset(ws)))
+        scored.append((s, e.name, frozenset(ws)))
     for w, n in uni.items():
         if w in entity_words:
             continue

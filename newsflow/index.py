@@ -13,7 +13,8 @@ Decisions
 2. **Near copy**: LSH with one 32-bit MinHash row per band
    (``lsh_bands`` bands); each bucket keeps the first ``lsh_bucket_size``
    articles that hashed to it, so a query reads at most bands x bucket_size
-   candidates whatever the index size. Each candidate is verified with the
+   candidates whatever the index size. Buckets live in a fixed-size table
+   (see Tables below). Each candidate is verified with the
    stored 128-byte b-bit MinHash: estimated Jaccard J and containment C
    (shared shingles / shingles of the shorter text). A copy is
    ``J >= dup_jaccard_alone`` or ``C >= dup_containment and J >= dup_jaccard``;
@@ -29,9 +30,22 @@ Decisions
    that article's story, else the article starts a new story whose id is its
    own article id.
 
+Tables
+------
+LSH buckets, document frequencies and posting lists are three fixed-size
+tables, each one Redis string of 64- or 128-byte lines: a term or bucket
+value picks its line arithmetically and one GETRANGE reads it whole. So an
+insert touches the same number of cache lines at 1,000 articles as at
+1,000,000, and these tables never grow (their sizes are settings). A full
+line recycles an entry: the LSH entry of the oldest article, the least
+frequent term, the posting list whose newest article is oldest. Measured
+against the earlier sharded hashes (listpack scans, one dependent chain of
+misses per key): insert 100k/1k 1.10 vs 1.28, and faster at 100k
+(``ops/bench_index.py``).
+
 Memory: per article one fixed 316-byte record in 64-record strings, 16 bytes
-of reverse id, an id-map and sha-map entry, up to ``lsh_bands`` bucket entries
-and ``story_posting_terms`` 4-byte postings, all in small (listpack) hashes.
+of reverse id, an id-map and sha-map entry; plus the three tables (28 MB at
+the default sizes, whatever the number of articles).
 The audit of each decision (similarities, method, thresholds, the article
 matched, candidates examined) is stored in the record and returned in
 ``Placement.audit``.
@@ -54,10 +68,12 @@ from newsflow.model import Fingerprint, Placement
 
 #: Shards of the id and sha maps (hash keys).
 ID_SHARDS = 4096
-#: Shards of the LSH buckets: 16 bands x 100k articles stay ~100 entries a hash (listpack).
-LSH_SHARDS = 16384
-#: Shards of the document-frequency and posting hashes.
-TERM_SHARDS = 4096
+#: Entries in a 64-byte LSH line: 10 x (16-bit tag = high half of the band value, 32-bit number).
+LSH_WAYS = 10
+#: Terms in a 64-byte document-frequency line: 8 x (32-bit term hash, 32-bit count).
+DF_WAYS = 8
+#: Posting lists in a 128-byte posting line: 3 x (term hash, length, POST_MAX numbers), 40 bytes each.
+POST_WAYS, POST_MAX = 3, 8
 #: Records per record string, reverse ids per id string.
 REC_CHUNK = 64
 NUM_CHUNK = 256
@@ -72,7 +88,7 @@ STORY_METHODS = {0: "new", 1: "joined", 2: "duplicate"}
 _LUA_COMMON = r"""
 local base = ARGV[1]
 local REC, HEADER, REC_CHUNK, NUM_CHUNK = %(RECORD)d, %(HEADER)d, %(REC_CHUNK)d, %(NUM_CHUNK)d
-local ID_SHARDS, LSH_SHARDS, TERM_SHARDS = %(ID_SHARDS)d, %(LSH_SHARDS)d, %(TERM_SHARDS)d
+local ID_SHARDS = %(ID_SHARDS)d
 local NPERM, MAXVEC = %(NUM_PERM)d, %(MAX_VECTOR)d
 local VFMT = '<' .. string.rep('I4B', MAXVEC)
 
@@ -91,6 +107,11 @@ local function id_of(n)
   local c = math.floor((n - 1) / NUM_CHUNK)
   local o = ((n - 1) %% NUM_CHUNK) * 16
   return redis.call('GETRANGE', base .. ':num:' .. c, o, o + 15)
+end
+local function line(key, off, len)  -- a table line; zeros where the string is not yet written
+  local s = redis.call('GETRANGE', key, off, off + len - 1)
+  if #s < len then s = s .. string.rep('\0', len - #s) end
+  return s
 end
 local function id_shard(aid) return (string.byte(aid, 1) * 256 + string.byte(aid, 2)) %% ID_SHARDS end
 local function num_of(aid)
@@ -169,17 +190,33 @@ end
 -- 2. near copy: LSH candidates, verified with the b-bit MinHash ----------------
 local lsh = ARGV[8]
 local bands = math.floor(#lsh / 4)
-local bucket_fields = {}
+local LT, LFMT = base .. ':lsh', '<' .. string.rep('I2I4', %(LSH_WAYS)d)
+local bucket_slots = {}  -- {byte offset, tag}: where this article joins a bucket
+local taken = {}  -- byte offsets already chosen by an earlier band (two bands can share a line)
 local cands, order = {}, {}
 for b = 0, bands - 1 do
   local v = struct.unpack('<I4', lsh, b * 4 + 1)
-  local field = string.format('%%.0f', b * 4294967296 + v)
-  local key = base .. ':lsh:' .. (v %% LSH_SHARDS)
-  local packed = redis.call('HGET', key, field) or ''
-  bucket_fields[#bucket_fields + 1] = {key, field, packed}
-  for i = 1, #packed - 3, 4 do
-    local c = struct.unpack('<I4', packed, i)
-    if not cands[c] then cands[c] = true; order[#order + 1] = c end
+  local off = ((v + b * 2654435761) %% P.lsh_lines) * 64  -- bands spread over one table
+  local tag = math.floor(v / 65536)
+  local e = {struct.unpack(LFMT, line(LT, off, 6 * %(LSH_WAYS)d))}
+  local mine, free, oldest, oldest_n = 0, nil, nil, nil
+  for w = 0, %(LSH_WAYS)d - 1 do
+    local t, c = e[2 * w + 1], e[2 * w + 2]
+    if c ~= 0 and t == tag then  -- this bucket (or, 1 in 65,536, a look-alike: verified below anyway)
+      mine = mine + 1
+      if not cands[c] then cands[c] = true; order[#order + 1] = c end
+    elseif taken[off + 6 * w] then
+      -- chosen by an earlier band of this article
+    elseif c == 0 then
+      if not free then free = w end
+    elseif not oldest_n or c < oldest_n then
+      oldest, oldest_n = w, c
+    end
+  end
+  local w = free or oldest
+  if mine < P.bucket and w then
+    taken[off + 6 * w] = true
+    bucket_slots[#bucket_slots + 1] = {off + 6 * w, tag}
   end
 end
 if dup_method == 0 and shingles > 0 then
@@ -210,10 +247,8 @@ if dup_method == 0 and shingles > 0 then
     end
   end
 end
-for _, f in ipairs(bucket_fields) do
-  if #f[3] < 4 * P.bucket then
-    redis.call('HSET', f[1], f[2], f[3] .. struct.pack('<I4', num))
-  end
+for _, f in ipairs(bucket_slots) do
+  redis.call('SETRANGE', LT, f[1], struct.pack('<I2I4', f[2], num))
 end
 
 -- 3. story -----------------------------------------------------------------
@@ -225,10 +260,19 @@ else
   local terms = cjson.decode(ARGV[9])
   local n_docs = tonumber(redis.call('GET', base .. ':n') or '0')
   local weighted = {}
+  local DT, DFMT = base .. ':df', '<' .. string.rep('I4I4', %(DF_WAYS)d)
   for _, t in ipairs(terms) do
     local h, w = t[1], t[2]
-    local dkey = base .. ':df:' .. (h %% TERM_SHARDS)
-    local df = redis.call('HINCRBY', dkey, h, 1) - 1  -- the frequency before this article
+    local off = (h %% P.df_lines) * 64
+    local e = {struct.unpack(DFMT, line(DT, off, 8 * %(DF_WAYS)d))}
+    local slot, df, least, least_n = nil, 0, 0, nil
+    for k = 0, %(DF_WAYS)d - 1 do
+      local th, c = e[2 * k + 1], e[2 * k + 2]
+      if c > 0 and th == h then slot, df = k, c; break end
+      if not least_n or c < least_n then least, least_n = k, c end  -- empty (0) or least frequent
+    end
+    -- the frequency before this article; a new term takes an empty slot or the least frequent term's
+    redis.call('SETRANGE', DT, off + 8 * (slot or least), struct.pack('<I4I4', h, df + 1))
     local idf = math.log((n_docs + 1) / (df + 1)) + 1
     weighted[#weighted + 1] = {h, w * idf, df, idf}
   end
@@ -252,12 +296,29 @@ else
   fnorm = math.sqrt(fnorm)
   -- candidates: earlier articles that registered one of this article's terms (each registers
   -- its `postings` strongest terms; the query looks up its `lookups` strongest terms seen before)
+  local PT, PLEN = base .. ':post', 8 + 4 * %(POST_MAX)d
+  -- a term's posting line (byte offset, contents) and its slot there (nil if it has none)
+  local function post_line(h)
+    local off = (h %% P.post_lines) * 128
+    local s = line(PT, off, %(POST_WAYS)d * PLEN)
+    for k = 0, %(POST_WAYS)d - 1 do
+      local th, n = struct.unpack('<I4I4', s, k * PLEN + 1)
+      if n > 0 and th == h then return off, s, k end
+    end
+    return off, s, nil
+  end
+  local function postings(h)
+    local _, s, k = post_line(h)
+    if not k then return '' end
+    local n = struct.unpack('<I4', s, k * PLEN + 5)
+    return string.sub(s, k * PLEN + 9, k * PLEN + 8 + 4 * n)
+  end
   local hits, corder = {}, {}
   local looked, lists = 0, {}
   for _, t in ipairs(weighted) do
     if t[3] > 0 and looked < P.lookups then
       looked = looked + 1
-      local packed = redis.call('HGET', base .. ':post:' .. (t[1] %% TERM_SHARDS), t[1]) or ''
+      local packed = postings(t[1])
       lists[t[1]] = packed
       for j = 1, #packed - 3, 4 do
         local c = struct.unpack('<I4', packed, j)
@@ -269,10 +330,9 @@ else
   local post_fields = {}
   for i = 1, math.min(P.postings, k) do
     local h = vec[i][1]
-    local pkey = base .. ':post:' .. (h %% TERM_SHARDS)
     -- a term no earlier article had has no postings; a looked-up term's list is in hand
-    local packed = lists[h] or (weighted[i][3] == 0 and '') or redis.call('HGET', pkey, h) or ''
-    post_fields[#post_fields + 1] = {pkey, h, packed}
+    local packed = lists[h] or (weighted[i][3] == 0 and '') or postings(h)
+    post_fields[#post_fields + 1] = {h, packed}
   end
   -- the `maxcand` candidates sharing the most term weight (ties: the most recent), best first
   local top = top_k(corder, hits, P.maxcand)
@@ -304,9 +364,20 @@ else
     if best_sim >= P.theta then story, story_method = get_u32(best, 4), 1 end
   end
   for _, f in ipairs(post_fields) do
-    local packed = f[3] .. struct.pack('<I4', num)
+    local h = f[1]
+    local packed = f[2] .. struct.pack('<I4', num)
     if #packed > 4 * P.postsize then packed = string.sub(packed, #packed - 4 * P.postsize + 1) end
-    redis.call('HSET', f[1], f[2], packed)
+    -- the term's slot, else an empty one, else the one whose newest article is oldest
+    local off, s, k = post_line(h)
+    if not k then
+      local oldest
+      for j = 0, %(POST_WAYS)d - 1 do
+        local n = struct.unpack('<I4', s, j * PLEN + 5)
+        local newest = n > 0 and struct.unpack('<I4', s, j * PLEN + 5 + 4 * n) or -1
+        if not oldest or newest < oldest then k, oldest = j, newest end
+      end
+    end
+    redis.call('SETRANGE', PT, off + k * PLEN, struct.pack('<I4I4', h, #packed / 4) .. packed)
   end
 end
 
@@ -369,8 +440,18 @@ return describe(n)
 
 _CONSTS = dict(
     RECORD=RECORD, HEADER=HEADER, REC_CHUNK=REC_CHUNK, NUM_CHUNK=NUM_CHUNK, ID_SHARDS=ID_SHARDS,
-    LSH_SHARDS=LSH_SHARDS, TERM_SHARDS=TERM_SHARDS, NUM_PERM=NUM_PERM, MAX_VECTOR=MAX_VECTOR,
+    NUM_PERM=NUM_PERM, MAX_VECTOR=MAX_VECTOR, LSH_WAYS=LSH_WAYS, DF_WAYS=DF_WAYS,
+    POST_WAYS=POST_WAYS, POST_MAX=POST_MAX,
 )
+
+# Allocates a table at its full size once (atomically: a line written meanwhile is kept), so it is
+# not regrown step by step by the first inserts.
+_LUA_ALLOCATE = """
+if redis.call('STRLEN', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SETRANGE', KEYS[1], tonumber(ARGV[1]) - 1, '\\0')
+end
+return redis.call('STRLEN', KEYS[1])
+"""
 
 
 def term_hash(term: str) -> int:
@@ -401,14 +482,35 @@ class Index:
         self.client = client
         self.keys = keys
         self.settings = settings
+        if not 1 <= settings.story_posting_size <= POST_MAX:
+            raise ValueError(f"story_posting_size must be 1..{POST_MAX} (a posting slot holds {POST_MAX} articles), "
+                             f"got {settings.story_posting_size}")
+        for name in ("lsh_table_lines", "df_table_lines", "posting_table_lines"):
+            if getattr(settings, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(settings, name)}")
         self._place = client.register_script(_LUA_PLACE % _CONSTS)
         self._walk = client.register_script(_LUA_WALK % _CONSTS)
         self._describe = client.register_script(_LUA_DESCRIBE % _CONSTS)
+        self._allocated = False
+
+    def tables(self) -> dict[str, int]:
+        """Key -> full size in bytes of each fixed-size table at these settings."""
+        s, k = self.settings, self.keys
+        return {k.fp_lsh(): 64 * s.lsh_table_lines, k.fp_df(): 64 * s.df_table_lines,
+                k.fp_postings(): 128 * s.posting_table_lines}
+
+    def _allocate(self) -> None:
+        script = self.client.register_script(_LUA_ALLOCATE)
+        for key, size in self.tables().items():
+            script(keys=[key], args=[size])
+        self._allocated = True
 
     # -- writing ------------------------------------------------------------
     def place(self, article_id: str, fp: Fingerprint, published: str | None) -> Placement:
         """Find the article's original and story and insert it, atomically; idempotent per article id."""
         s = self.settings
+        if not self._allocated:
+            self._allocate()
         sig = fp.signature
         raw_id = bytes.fromhex(article_id)
         minhash = bytes.fromhex(sig.get("minhash", "")) or b"\xff" * NUM_PERM
@@ -421,6 +523,7 @@ class Index:
             "bucket": max(1, s.lsh_bucket_size), "vector": min(s.story_vector_terms, MAX_VECTOR),
             "postings": s.story_posting_terms, "postsize": max(1, s.story_posting_size),
             "maxcand": s.story_max_candidates, "lookups": s.story_lookup_terms, "theta": s.story_threshold, "window": s.story_window_days,
+            "lsh_lines": s.lsh_table_lines, "df_lines": s.df_table_lines, "post_lines": s.posting_table_lines,
         }
         reply = self._place(
             keys=[],

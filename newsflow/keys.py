@@ -117,17 +117,17 @@ class Keys:
         """HASH: first 8 bytes of content_sha256 -> number of its first article (exact duplicates)."""
         return self._k("fp", "sha", str(shard))
 
-    def fp_lsh(self, shard: int) -> str:
-        """HASH: band * 2**32 + MinHash row value -> packed uint32 numbers (LSH buckets, first seen)."""
-        return self._k("fp", "lsh", str(shard))
+    def fp_lsh(self) -> str:
+        """STRING table of 64-byte lines: LSH buckets (16-bit tag, uint32 number) x 10, first seen."""
+        return self._k("fp", "lsh")
 
-    def fp_df(self, shard: int) -> str:
-        """HASH: 32-bit story-term hash -> document frequency among non-duplicate articles."""
-        return self._k("fp", "df", str(shard))
+    def fp_df(self) -> str:
+        """STRING table of 64-byte lines: (story-term hash, document frequency) x 8."""
+        return self._k("fp", "df")
 
-    def fp_postings(self, shard: int) -> str:
-        """HASH: 32-bit story-term hash -> packed uint32 numbers of its most recent articles."""
-        return self._k("fp", "post", str(shard))
+    def fp_postings(self) -> str:
+        """STRING table of 128-byte lines: (term hash, length, 8 uint32 numbers of its most recent articles) x 3."""
+        return self._k("fp", "post")
 
     # -- tag index (entities and topics) --------------------------------
     # (keys of the entity/topic index; added by the tagging work)

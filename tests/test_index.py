@@ -204,16 +204,23 @@ def test_index_survives_a_server_restart(tmp_path):
         server.release()
 
 
-def test_memory_per_article_is_small(redis_client, keys):
-    """A few hundred varied articles cost well under a kilobyte each in the index (keys under fp:)."""
-    index = Index(redis_client, keys, FingerprintSettings())
+def test_memory_per_article_is_small_and_tables_are_fixed(redis_client, keys):
+    """A few hundred varied articles cost well under a kilobyte each besides the three tables, and
+    the tables keep the size the settings give them however many articles arrive."""
+    settings = FingerprintSettings(lsh_table_lines=4096, df_table_lines=1024, posting_table_lines=512)
+    index = Index(redis_client, keys, settings)
     words = [f"w{i}" for i in range(3000)]
     for n in range(300):
         body = [" ".join(words[(n * 37 + k * 11 + j) % 3000] for j in range(40)) for k in range(5)]
         index.place(*_article(body, f"title {n}", tag=str(n)))
-    total = sum(redis_client.memory_usage(k) or 0 for k in redis_client.scan_iter(f"{keys.prefix}:fp:*"))
-    # small indexes pay the fixed cost of shard keys; the benchmark measures 100,000 articles
-    assert total / 300 < 4096
+        if n == 0:
+            first = {k: redis_client.strlen(k) for k in index.tables()}
+    tables = index.tables()
+    assert tables == {keys.fp_lsh(): 4096 * 64, keys.fp_df(): 1024 * 64, keys.fp_postings(): 512 * 128}
+    assert first == tables == {k: redis_client.strlen(k) for k in tables}
+    rest = sum(redis_client.memory_usage(k) or 0 for k in redis_client.scan_iter(f"{keys.prefix}:fp:*")
+               if k.decode() not in tables)
+    assert rest / 300 < 1024
 
 
 def test_top_k_candidates_match_a_full_sort(redis_client):
@@ -235,3 +242,29 @@ if #top ~= math.min(k, #items) then return 0 end
 for i = 1, #top do if top[i] ~= items[i] then return 0 end end
 return 1""")
     assert [seed for seed in range(1, 501) if check(args=["unused", seed]) != 1] == []
+
+
+def test_full_tables_recycle_and_keep_working(redis_client, keys):
+    """With one line per table every line overflows at once: entries are recycled (oldest LSH
+    entry, least frequent term, stalest posting list), nothing is corrupted, and a copy of the
+    newest article is still found and joins its story."""
+    settings = FingerprintSettings(lsh_table_lines=1, df_table_lines=1, posting_table_lines=1)
+    index = Index(redis_client, keys, settings)
+    words = [f"w{i}" for i in range(3000)]
+    for n in range(60):
+        body = [" ".join(words[(n * 53 + k * 17 + j) % 3000] for j in range(40)) for k in range(5)]
+        assert index.place(*_article(body, f"title {n}", tag=str(n))).duplicate_of is None
+    assert {k: redis_client.strlen(k) for k in index.tables()} == index.tables()
+    original = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
+    first = index.place(*original)
+    copy = index.place(*_copy(1))
+    assert copy.duplicate_of == original[0] and copy.story_id == first.story_id
+    assert index.size() == 62
+
+
+def test_table_settings_are_checked(redis_client, keys):
+    """Table sizes and posting-list length out of range are refused up front, saying what is allowed."""
+    with pytest.raises(ValueError, match="story_posting_size must be 1..8"):
+        Index(redis_client, keys, FingerprintSettings(story_posting_size=9))
+    with pytest.raises(ValueError, match="df_table_lines must be at least 1"):
+        Index(redis_client, keys, FingerprintSettings(df_table_lines=0))

@@ -87,6 +87,17 @@ class FingerprintSettings:
     story_threshold: float = 0.2
     #: Days within which two articles can share a story (by publication date; unknown dates always can).
     story_window_days: int = 7
+    # Fixed-size index tables (newsflow.index): an insert reads one line of each per lookup, so it
+    # costs the same at any index size; memory is fixed (28 MB at these sizes), never growing.
+    #: 64-byte lines of LSH buckets, 10 entries each (16 MB): room for 16 bands x ~160k articles
+    #: at 60% fill; beyond, a full line recycles the entry of its oldest article.
+    lsh_table_lines: int = 262_144
+    #: 64-byte lines of story-term document frequencies, 8 terms each (4 MB, ~500k terms);
+    #: a full line recycles its least frequent term.
+    df_table_lines: int = 65_536
+    #: 128-byte lines of posting lists, 3 terms each (8 MB, ~200k terms); a full line
+    #: recycles the list whose newest article is oldest.
+    posting_table_lines: int = 65_536
 
 
 # -- text normalisation -----------------------------------------------------

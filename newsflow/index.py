@@ -38,10 +38,9 @@ value picks its line arithmetically and one GETRANGE reads it whole. So an
 insert touches the same number of cache lines at 1,000 articles as at
 1,000,000, and these tables never grow (their sizes are settings). A full
 line recycles an entry: the LSH entry of the oldest article, the least
-frequent term, the posting list whose newest article is oldest. Measured
-against the earlier sharded hashes (listpack scans, one dependent chain of
-misses per key): insert 100k/1k 1.10 vs 1.28, and faster at 100k
-(``ops/bench_index.py``).
+frequent term, the posting list whose newest article is oldest. (The sharded
+hashes these replace cost a chain of dependent cache misses and a listpack
+scan per lookup, growing with the index: ``ops/bench_index.py``, README.)
 
 Memory: per article one fixed 316-byte record in 64-record strings, 16 bytes
 of reverse id, an id-map and sha-map entry; plus the three tables (28 MB at

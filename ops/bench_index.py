@@ -11,8 +11,9 @@ and reports the mean cost, the ratio 100k/1k (target <= 1.2) and the Redis memor
 article (INFO used_memory growth, and the sum of MEMORY USAGE over the index's keys; target < 1 KB).
 
 Read the insert ratio next to the floor ratio: an insert does a bounded amount of work (caps on
-buckets, posting lists and candidates), but each of its ~180 reads and writes lands somewhere in the
-whole index, so it pays what the memory hierarchy charges for a random access at that size.
+buckets, posting lists and candidates). Its LSH, document-frequency and posting lookups read one line
+of a fixed-size table each, the same at any size; what it reads of the stored records (candidates)
+pays what the memory hierarchy charges for a random access at that size, which the floor shows.
 
     python ops/bench_index.py [--sizes 1000 100000] [--batch 1000]
 """

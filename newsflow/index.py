@@ -490,6 +490,7 @@ class Index:
         self._place = client.register_script(_LUA_PLACE % _CONSTS)
         self._walk = client.register_script(_LUA_WALK % _CONSTS)
         self._describe = client.register_script(_LUA_DESCRIBE % _CONSTS)
+        self._allocate_table = client.register_script(_LUA_ALLOCATE)
         self._allocated = False
 
     def tables(self) -> dict[str, int]:
@@ -499,9 +500,8 @@ class Index:
                 k.fp_postings(): 128 * s.posting_table_lines}
 
     def _allocate(self) -> None:
-        script = self.client.register_script(_LUA_ALLOCATE)
         for key, size in self.tables().items():
-            script(keys=[key], args=[size])
+            self._allocate_table(keys=[key], args=[size])
         self._allocated = True
 
     # -- writing ------------------------------------------------------------
@@ -520,7 +520,7 @@ class Index:
         params = {
             "cmin": s.dup_containment, "jmin": s.dup_jaccard, "jalone": s.dup_jaccard_alone,
             "bucket": max(1, s.lsh_bucket_size), "vector": min(s.story_vector_terms, MAX_VECTOR),
-            "postings": s.story_posting_terms, "postsize": max(1, s.story_posting_size),
+            "postings": s.story_posting_terms, "postsize": s.story_posting_size,
             "maxcand": s.story_max_candidates, "lookups": s.story_lookup_terms, "theta": s.story_threshold, "window": s.story_window_days,
             "lsh_lines": s.lsh_table_lines, "df_lines": s.df_table_lines, "post_lines": s.posting_table_lines,
         }

@@ -99,12 +99,13 @@ def _inline(settings: Settings, client, store: Store, files: list[Path]) -> dict
 
 def _queued(settings: Settings, url: str, client, store: Store, files: list[Path]) -> dict[Path, str | None]:
     from newsflow.status import workers_online
+    from tasks.app import configure
     from workers.children import spawn, stop
     from workers.supervisor import child_env
     from workers.watch import make_intake
 
     keys = Keys(settings.key_prefix)
-    ids = _admit_all(make_intake(settings, store), files)
+    ids = _admit_all(make_intake(settings, store, configure(settings, url)), files)
     local = []
     if not workers_online(client, keys):
         local.append(spawn(["worker"], child_env(settings, url)))

@@ -142,6 +142,20 @@ def cmd_story(settings: Settings, args: argparse.Namespace) -> int:
 
 
 @command
+def cmd_url(settings: Settings, args: argparse.Namespace) -> int:
+    """Print the deployment's URL. Holds nothing, so it never starts or stops a server."""
+    from newsflow.embedded import EmbeddedServer
+
+    url = settings.redis_url or EmbeddedServer(settings.state_dir).running_url()
+    if url is None:
+        print(f"newsflow url: no newsflow server is running in {settings.state_dir.resolve()} "
+              "(start one with `newsflow up`, or give --state-dir of the deployment)", file=sys.stderr)
+        return 1
+    print(url)
+    return 0
+
+
+@command
 def cmd_find(settings: Settings, args: argparse.Namespace) -> int:
     from newsflow.keys import Keys
     from newsflow.store import Store
@@ -164,19 +178,26 @@ def cmd_find(settings: Settings, args: argparse.Namespace) -> int:
     return _with_client(settings, show)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _global_options(default: Any) -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--log-format", choices=["json", "console"], default=None,
+    common.add_argument("--log-format", choices=["json", "console"], default=default,
                         help="log lines as JSON (default) or for people (NEWSFLOW_LOG_FORMAT)")
-    common.add_argument("--log-level", default=None, help="debug, info, warning... (NEWSFLOW_LOG_LEVEL)")
-    common.add_argument("--state-dir", type=Path, default=None,
+    common.add_argument("--log-level", default=default, help="debug, info, warning... (NEWSFLOW_LOG_LEVEL)")
+    common.add_argument("--state-dir", type=Path, default=default,
                         help="folder of the embedded server's data (NEWSFLOW_STATE_DIR, default ./.newsflow)")
+    return common
 
-    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__, parents=[common])
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__, parents=[_global_options(None)])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # After the command name the same options default to "absent" (SUPPRESS): a
+    # subcommand's default would otherwise overwrite a value given before its name.
+    after = _global_options(argparse.SUPPRESS)
 
     def add(name: str, help: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help, description=help, parents=[common])
+        return sub.add_parser(name, help=help, description=help, parents=[after])
 
     p = add("up", "watch the inbox and process every article (the main job)")
     p.add_argument("--inbox", type=Path, default=None, help="folder to watch (default ./inbox)")
@@ -208,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("story", "the articles of one story")
     p.add_argument("story_id")
+
+    add("url", "the Redis URL of the running deployment (for redis-cli -u, Flower, other hosts)")
 
     p = add("find", "articles by entity (aliases resolved) and/or topic, from the Redis index")
     p.add_argument("--entity", default=None, help='e.g. "Vladimir Putin", "Putin", "DPRK"')

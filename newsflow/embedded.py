@@ -79,7 +79,8 @@ class ServerInfo:
 
     @property
     def url(self) -> str:
-        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
+        # The user is named: redis-cli 7 (`-u`) refuses a password without one; redis-py takes both.
+        return f"redis://default:{self.password}@127.0.0.1:{self.port}/0"
 
 
 class EmbeddedServer:
@@ -94,6 +95,18 @@ class EmbeddedServer:
     # -- public ---------------------------------------------------------
     def acquire(self) -> str:
         """The URL of the running server, starting it if needed; hold it until `release()`."""
+        url = self._hold(start=True)
+        assert url is not None
+        return url
+
+    def join(self) -> str | None:
+        """Like `acquire()`, but only a server that already runs: None (and nothing
+        created, not even the folder) when none does."""
+        if not self.info_path.exists():
+            return None
+        return self._hold(start=False)
+
+    def _hold(self, start: bool) -> str | None:
         if self._users_fd is not None:
             info = self._read_info()
             assert info is not None
@@ -103,6 +116,8 @@ class EmbeddedServer:
         with _flock(self.state_dir / "start.lock", fcntl.LOCK_EX):
             info = self._read_info()
             if info is None or not _alive(info.url):
+                if not start:
+                    return None
                 info = self._start()
             fd = os.open(self.state_dir / "users.lock", os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(fd, fcntl.LOCK_SH)

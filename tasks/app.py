@@ -1,23 +1,33 @@
-"""The Celery application (`celery -A tasks.app worker` works, as does `newsflow worker`).
+"""The Celery application, configured by whoever owns the deployment.
 
-Configuration comes from `newsflow.settings.Settings.from_env()`. With no
-`NEWSFLOW_REDIS_URL`, importing this module attaches to (or starts) the
-embedded server of the state folder and holds it until the process exits.
+Importing this module reads nothing and connects to nothing. An entry point
+that owns a deployment (`newsflow worker`, `watch`, `process`) resolves it and
+calls `configure(settings, url)` before anything else touches the app.
+
+Run by Celery's own command instead (`celery -A tasks.app worker`, `inspect`,
+`flower`), the app configures itself the first time Celery reads its
+configuration (a lazy default, `Celery.add_defaults`): settings from the
+environment (`NEWSFLOW_*`), and the deployment that already runs, the
+`NEWSFLOW_REDIS_URL` or the embedded server of `NEWSFLOW_STATE_DIR`
+(`./.newsflow`). It never starts one: with none running it says so and the
+command exits non-zero.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import sys
+from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery
 
-from newsflow.connection import Deployment
 from newsflow.keys import Keys
 from newsflow.settings import Settings
 from tasks.names import PROCESS_ARTICLE, REFRESH_ARTICLE
 
-
-__all__ = ["PROCESS_ARTICLE", "REFRESH_ARTICLE", "app", "celery_config", "make_app", "settings"]
+__all__ = ["PROCESS_ARTICLE", "REFRESH_ARTICLE", "app", "celery_config", "configure", "context", "make_app"]
 
 
 def celery_config(settings: Settings, url: str) -> dict[str, Any]:
@@ -45,6 +55,9 @@ def celery_config(settings: Settings, url: str) -> dict[str, Any]:
         task_acks_late=True,  # ack only after the result is committed
         task_reject_on_worker_lost=True,  # a killed worker's message goes back to the queue
         task_acks_on_failure_or_timeout=True,
+        # Retries of a transient failure (NEWSFLOW_MAX_RETRIES), set here, not at import.
+        task_annotations={name: {"max_retries": settings.max_retries}
+                          for name in (PROCESS_ARTICLE, REFRESH_ARTICLE)},
         worker_prefetch_multiplier=1,  # an article in hand is never stuck behind a slow one
         worker_hijack_root_logger=False,  # logging is newsflow.logs' job
         worker_redirect_stdouts=False,
@@ -56,11 +69,58 @@ def celery_config(settings: Settings, url: str) -> dict[str, Any]:
 
 
 def make_app(settings: Settings, url: str) -> Celery:
-    app = Celery("newsflow", set_as_current=True)
+    """A separate app for one deployment (tests, tools)."""
+    other = Celery("newsflow", set_as_current=False)
+    other.conf.update(celery_config(settings, url))
+    return other
+
+
+@dataclass
+class Context:
+    """What this process's tasks run against, once known."""
+
+    settings: Settings | None = None
+    url: str | None = None
+    #: The worker node's name (Celery's hostname), set when the node is set up.
+    node: str = f"newsflow-{os.getpid()}@{socket.gethostname()}"
+
+    def worker_name(self) -> str:
+        """This pool process: the node and its pid."""
+        return f"{self.node}:{os.getpid()}"
+
+
+context = Context()
+app = Celery("newsflow", set_as_current=True)
+
+
+def configure(settings: Settings, url: str) -> Celery:
+    """Point `app` at a deployment; the entry point that owns the deployment calls this first."""
+    context.settings, context.url = settings, url
     app.conf.update(celery_config(settings, url))
     return app
 
 
-settings = Settings.from_env()
-deployment = Deployment(settings).close_at_exit()
-app = make_app(settings, deployment.url)
+def current() -> Context:
+    """The configured context, configuring from the environment if no entry point did."""
+    if context.settings is None:
+        app.conf  # noqa: B018  (reading it runs the lazy default below)
+    return context
+
+
+def _from_environment() -> dict[str, Any]:
+    """The lazy default: only when no entry point configured the app (Celery's own command)."""
+    if context.settings is not None:
+        return {}
+    from newsflow.connection import Deployment, NoDeployment
+
+    try:
+        settings = Settings.from_env()
+        deployment = Deployment(settings, start=False).close_at_exit()
+    except (NoDeployment, ValueError) as exc:
+        print(f"newsflow: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    context.settings, context.url = settings, deployment.url
+    return celery_config(settings, deployment.url)
+
+
+app.add_defaults(_from_environment)

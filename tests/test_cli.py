@@ -11,10 +11,13 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.parametrize("mode", [["--inline"], []], ids=["inline", "queued"])
 def test_process_seeds_gives_contract_complete_results(tmp_path, seeds, mode):
-    """`process seeds --results R` (inline, or through a real worker) writes five contract records."""
+    """`process seeds --results R` (inline, or through a real worker) writes five contract records;
+    `--state-dir` before the command reaches the queue and the worker: nothing in ./.newsflow."""
     out = tmp_path / "R"
-    done = newsflow("process", *map(str, seeds), "--results", str(out), *mode, cwd=tmp_path, timeout=240)
+    done = newsflow("--state-dir", "st", "process", *map(str, seeds), "--results", str(out), *mode,
+                    cwd=tmp_path, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "st" / "redis").is_dir() and not (tmp_path / ".newsflow").exists()
     got = results(out)
     assert sorted(got) == sorted(s.name for s in seeds)
     for record in got.values():
@@ -51,6 +54,23 @@ def test_show_and_status_answer_from_redis(tmp_path, seeds):
     assert newsflow("show", "not-an-id", cwd=tmp_path).returncode == 2
     snap = json.loads(newsflow("status", "--json", cwd=tmp_path).stdout)
     assert snap["done"] == 1 and snap["workers"] == 0
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["before", "after"])
+def test_global_options_work_before_or_after_the_command(tmp_path, before):
+    """`newsflow --state-dir X --log-format console CMD` and `newsflow CMD --state-dir X ...` agree."""
+    from newsflow.cli import build_parser
+
+    options = ["--state-dir", "X", "--log-format", "console", "--log-level", "debug"]
+    argv = [*options, "status"] if before else ["status", *options]
+    args = build_parser().parse_args(argv)
+    assert (str(args.state_dir), args.log_format, args.log_level) == ("X", "console", "debug")
+    argv = [*options, "process", "--inline"] if before else ["process", "--inline", *options]
+    done = newsflow(*argv, "--results", "R", str(tmp_path / "absent.txt"), cwd=tmp_path)
+    assert done.returncode == 1 and "absent.txt" in done.stderr
+    assert (tmp_path / "X" / "redis").is_dir() and not (tmp_path / ".newsflow").exists()
+    lines = [line for line in done.stdout.splitlines() if "process_done" in line]
+    assert lines and not lines[0].startswith("{")  # console, not JSON
 
 
 def test_bad_configuration_is_refused_clearly(tmp_path):

@@ -55,8 +55,11 @@ def test_every_service_command_exists_in_the_cli(compose):
 
 
 def test_dockerfile_builds_the_console_script():
-    """The image installs the package (so `newsflow` exists) and runs as a non-root user."""
+    """The image installs the locked dependencies (hash-checked), then the package without
+    resolving anything more (so `newsflow` exists), and runs as a non-root user."""
     text = (REPO / "ops" / "Dockerfile").read_text()
-    assert "pip install ." in text and "USER newsflow" in text
+    assert "COPY requirements.lock" in text
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in text
+    assert "pip install --no-deps --no-build-isolation ." in text and "USER newsflow" in text
     for package in ("newsflow", "tasks", "workers"):
         assert f"COPY {package} " in text

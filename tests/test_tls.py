@@ -8,6 +8,7 @@ import shutil
 import ssl
 import subprocess
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -73,8 +74,8 @@ def test_rediss_url_end_to_end(tmp_path, seeds):
     """With NEWSFLOW_REDIS_URL=rediss://:password@host/0?..., seeds go through a real worker over TLS."""
     cert, key = make_cert(tmp_path)
     server = EmbeddedServer(tmp_path / "plain")
-    plain = server.acquire()  # redis://:<password>@127.0.0.1:<port>/0
-    password, port = plain.split("//:")[1].split("@")[0], int(plain.rsplit(":", 1)[1].split("/")[0])
+    plain = urlsplit(server.acquire())  # redis://default:<password>@127.0.0.1:<port>/0
+    password, port = plain.password, plain.port
     proxy = TlsProxy(free_port(), port, cert, key)
     try:
         url = (f"rediss://:{password}@127.0.0.1:{proxy.port}/0"

@@ -14,6 +14,7 @@ from newsflow.keys import Keys
 from newsflow.logs import get_logger
 from newsflow.settings import Settings
 from newsflow.store import Store, connect
+from tasks.app import configure
 from tasks.names import PROCESS_ARTICLE, REFRESH_ARTICLE
 from workers.watcher import SeenFiles, Watcher
 
@@ -55,9 +56,8 @@ def publish(app: Celery, queue: str, article_ids: list[str]) -> None:
                 send(producer, article_id)
 
 
-def make_intake(settings: Settings, store: Store) -> Intake:
-    """An Intake that queues new articles (and alias refreshes) as Celery tasks."""
-    from tasks.app import app
+def make_intake(settings: Settings, store: Store, app: Celery) -> Intake:
+    """An Intake that queues new articles (and alias refreshes) as Celery tasks of `app`."""
 
     def refresh(article_id: str) -> None:
         app.send_task(REFRESH_ARTICLE, args=[article_id], queue=settings.queue)
@@ -70,12 +70,13 @@ def run_watch(settings: Settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     with Deployment(settings) as deployment:
+        app = configure(settings, deployment.url)
         client = connect(deployment.url)
         keys = Keys(settings.key_prefix)
         store = Store(client, keys)
         watcher = Watcher(
             settings.inbox,
-            make_intake(settings, store),
+            make_intake(settings, store, app),
             queue_depth=lambda: int(client.llen(keys.queue(settings.queue))),
             seen=SeenFiles(client, keys.seen_files()),
             polling=settings.watch_polling,

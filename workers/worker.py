@@ -5,13 +5,21 @@ from __future__ import annotations
 import os
 import socket
 
+from celery import Celery
+
+from newsflow.connection import Deployment
 from newsflow.settings import Settings
+from tasks.app import configure
 
 
 def run_worker(settings: Settings, concurrency: int | None, name: str | None) -> int:
-    os.environ.update(settings.as_env())  # flags reach tasks.app, which reads the environment
-    from tasks.app import app  # imported here: it attaches to the broker
+    with Deployment(settings) as deployment:
+        app = configure(settings, deployment.url)
+        _run(app, settings, concurrency, name)
+    return 0
 
+
+def _run(app: Celery, settings: Settings, concurrency: int | None, name: str | None) -> None:
     node = name or f"newsflow-{os.getpid()}@{socket.gethostname()}"
     argv = [
         "--quiet",  # no banner: stdout carries JSON log lines only
@@ -25,4 +33,3 @@ def run_worker(settings: Settings, concurrency: int | None, name: str | None) ->
         "--without-mingle",
     ]
     app.worker_main(argv)
-    return 0

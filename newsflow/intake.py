@@ -33,6 +33,23 @@ def ignored(name: str) -> bool:
     return name.startswith(".") or name.endswith(TEMPORARY_SUFFIXES)
 
 
+def name_text(name: str) -> str:
+    """A file name as text that UTF-8, JSON and Redis all take, without losing a byte.
+
+    Linux names are bytes; Python keeps the bytes that are not UTF-8 as lone
+    surrogates (os.fsdecode), which no UTF-8 encoder accepts. A name with such
+    bytes is written with each of them, and each "%", percent-encoded
+    ("bad%FF%FEname.txt"; `urllib.parse.unquote_to_bytes` gives the bytes back);
+    a name that is UTF-8 is returned unchanged.
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return "".join(f"%{ord(ch) - 0xDC00:02X}" if "\udc80" <= ch <= "\udcff" else "%25" if ch == "%" else ch
+                       for ch in name)
+
+
 class Skipped(Exception):
     """The path is not a file to take (symlink, directory, device, vanished)."""
 
@@ -114,7 +131,8 @@ class Intake:
             aid = sha[:ID_HEX_CHARS]
         else:  # unreadable: an id from where it was, so the failed record is stable
             aid = article_id(b"newsflow-unreadable\0" + rel.encode("utf-8", "surrogateescape"))
-        return _Read(aid, Source(name=path.name, path=rel, size=size, sha256=sha), data, error)
+        return _Read(aid, Source(name=name_text(path.name), path=name_text(rel), size=size, sha256=sha),
+                     data, error)
 
     def admit(self, path: Path, rel: str) -> Admission:
         """Admit the file at `path` (shown to users as `rel`). Raises Skipped for non-files."""

@@ -129,3 +129,37 @@ def test_pickle_message_is_refused(tmp_path):
     finally:
         assert up.stop() == 0
     assert not marker.exists()
+
+
+@pytest.mark.fault
+def test_a_name_that_is_not_utf8_is_taken_like_any_other(tmp_path):
+    """Names with bytes that are not UTF-8 (a file, a folder) next to five ordinary files: all get ok results, the
+    odd name kept losslessly (percent-encoded), the watcher never restarts, later drops still go in."""
+    from urllib.parse import unquote_to_bytes
+
+    from tests.helpers import log_events
+
+    up = Up(tmp_path, workers=1)
+    up.inbox.mkdir(parents=True)
+    os.mkdir(os.fsencode(up.inbox) + b"/sub\xff")
+    bad_name = b"bad\xff\xfename.txt"
+    with open(os.fsencode(up.inbox) + b"/" + bad_name, "wb") as fh:
+        fh.write(article(700))
+    with open(os.fsencode(up.inbox) + b"/sub\xff/in-odd-folder.txt", "wb") as fh:
+        fh.write(article(701))
+    for i in range(5):
+        (up.inbox / f"plain{i}.txt").write_bytes(article(710 + i))
+    up.start()
+    try:
+        assert up.wait_results(7, 180) == 7, up.log.read_text()[-3000:]
+        (up.inbox / "later.txt").write_bytes(article(720))
+        assert up.wait_results(8, 120) == 8
+        got = results(up.results)
+        assert all(record["status"] == "ok" for record in got.values()), got
+        odd = got["bad%FF%FEname.txt"]
+        assert unquote_to_bytes(odd["source"]["name"]) == bad_name
+        assert unquote_to_bytes(got["in-odd-folder.txt"]["source"]["path"]) == b"sub\xff/in-odd-folder.txt"
+        events = [e["event"] for e in log_events(up.log)]
+        assert "child_exited" not in events and events.count("file_admitted") == 8
+    finally:
+        assert up.stop() == 0

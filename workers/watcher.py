@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import redis
 from watchdog.events import (
     DirCreatedEvent,
     DirDeletedEvent,
@@ -45,7 +46,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from newsflow.intake import Intake, ignored
+from newsflow.intake import Admission, Intake, ignored, name_text
 from newsflow.logs import get_logger
 
 log = get_logger()
@@ -318,23 +319,43 @@ class Watcher:
         for path, size, mtime_ns in files:
             rel = self._relative(path)
             if rel is None:
-                log.warning("file_outside_inbox", path=str(path))
+                log.warning("file_outside_inbox", path=name_text(str(path)))
             elif self.seen.get(rel) != (size, mtime_ns):
                 batch.append((path, rel))
                 stats[rel] = (size, mtime_ns)
         if not batch:
             return
         taken = {}
-        for (path, rel), admission in zip(batch, self.intake.admit_many(batch)):
+        for (path, rel), admission in zip(batch, self._admit_batch(batch)):
             if admission.outcome == "skipped":
                 reason = admission.error or ""
                 event = "file_unreadable" if "Errno" in reason else "file_skipped"
                 log.log(logging.WARNING if event == "file_unreadable" else logging.INFO, event,
-                        path=rel, reason=reason)
+                        path=name_text(rel), reason=reason)
                 continue
             taken[rel] = stats[rel]
         self.seen.add_many(taken)
         self.admitted += len(taken)
+
+    def _admit_batch(self, batch: list[tuple[Path, str]]) -> list[Admission]:
+        """Admit a batch; if it fails for a reason other than Redis, each file alone, so one
+        input the code did not foresee is skipped (and logged) and never blocks the others."""
+        try:
+            return self.intake.admit_many(batch)
+        except redis.RedisError:
+            raise  # the deployment's fault: the watcher's restart (or the next try) takes them
+        except Exception:
+            log.exception("admit_batch_failed", files=len(batch), action="one_by_one")
+        out = []
+        for item in batch:
+            try:
+                out.extend(self.intake.admit_many([item]))
+            except redis.RedisError:
+                raise
+            except Exception as exc:  # the loop boundary: this input only
+                log.exception("file_admit_failed", path=name_text(item[1]))
+                out.append(Admission("", "skipped", f"{type(exc).__name__}: {exc}"))
+        return out
 
     def _relative(self, path: Path) -> str | None:
         """`path` relative to the inbox, if its real folder is inside the inbox (never via a link)."""

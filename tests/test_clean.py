@@ -380,3 +380,61 @@ def test_dateline_under_a_short_lead_is_found():
                       "Erstellt am: 05.09.2023", *more])
     assert _clean(page).published == "2023-09-05"
     assert _clean(page, header_lines_after_body=3).published is None
+
+
+LONG = [
+    "The regional water utility said on Monday that the new reservoir north of the town would hold enough "
+    "water for three dry summers, and that the pipes to the outlying villages would be replaced next year.",
+    "Engineers began filling the basin in March after two years of building work, which ran six months late "
+    "because of flooding on the site and a shortage of steel that also delayed several other projects nearby.",
+    "Farmers in the valley welcomed the news but asked the utility to publish how much water each of them "
+    "would be allowed to draw during a drought, a question the company has so far declined to answer in public.",
+]
+
+
+def test_an_article_repeated_as_one_block_is_dropped():
+    """A page that repeats its paragraphs as one long block (or a block first, then its paragraphs)
+    keeps each paragraph once."""
+    after = json.dumps({"title": "Reservoir opens", "maintext": "\n\n".join([*LONG, " ".join(LONG)])})
+    assert list(_clean(after, "a.json").paragraphs) == LONG
+    before = json.dumps({"title": "Reservoir opens", "maintext": "\n\n".join([" ".join(LONG), *LONG])})
+    assert list(_clean(before, "a.json").paragraphs) == [" ".join(LONG)]
+
+
+def test_paragraphs_sharing_phrases_are_not_taken_for_a_repeat():
+    """Ordinary prose that reuses phrases of earlier paragraphs keeps every paragraph."""
+    echo = ("The regional water utility said on Monday that it would meet the farmers in the valley next week, "
+            "and that engineers began filling the basin in March as planned, despite the flooding on the site.")
+    text = json.dumps({"title": "Reservoir opens", "maintext": "\n\n".join([*LONG, echo])})
+    assert list(_clean(text, "a.json").paragraphs) == [*LONG, echo]
+
+
+def _big_html(megabytes: float) -> bytes:
+    """An HTML page of distinct synthetic news paragraphs, about `megabytes` long."""
+    from tests.corpus import article
+
+    parts, size, i = ["<html><head><title>A long page</title></head><body><article><h1>A long page</h1>"], 0, 0
+    while size < megabytes * 1_000_000:
+        for para in article(i).decode().split("\n\n")[1:]:
+            parts.append(f"<p>{para}</p>\n")
+            size += len(parts[-1])
+        i += 1
+    return ("".join(parts) + "</article></body></html>").encode()
+
+
+@pytest.mark.slow
+def test_cleaning_time_grows_near_linearly_with_the_page():
+    """CPU time for 2 MB of HTML is within 2.5x that for 1 MB (it was 3.6x: a quadratic step),
+    and a 15 MB page (about 50,000 paragraphs) is cleaned in under 15 s."""
+    import time
+
+    def cpu(data: bytes) -> float:
+        start = time.process_time()
+        assert len(clean(Document("big.html", data)).paragraphs) > 1000
+        return time.process_time() - start
+
+    one, two = _big_html(1), _big_html(2)
+    cpu(one)  # warm the imports
+    ratio = min(cpu(two) for _ in range(2)) / min(cpu(one) for _ in range(2))
+    assert ratio <= 2.5, ratio
+    assert cpu(_big_html(15)) < 15.0

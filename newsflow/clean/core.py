@@ -14,7 +14,7 @@ from newsflow.clean.decode import decode, normalise
 from newsflow.clean.errors import CleanError
 from newsflow.clean.profile import SiteProfile
 from newsflow.clean.settings import CleanSettings
-from newsflow.clean.text import Line, extract_body, header_info, site_suffix, split_names, strip_site_suffix
+from newsflow.clean.text import BodyResult, Line, extract_body, header_info, site_suffix, split_names, strip_site_suffix
 from newsflow.model import Cleaned, Document
 
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
@@ -108,7 +108,10 @@ def _outlet_from_text(lines_text: list[str], first_line: str) -> str | None:
 
 def _clean_text(text: str, s: CleanSettings, profile: SiteProfile | None, trusted: bool = False,
                 wrapped: bool = True) -> dict:
-    res = extract_body(text, s, profile, trusted=trusted, wrapped=wrapped)
+    return _text_info(extract_body(text, s, profile, trusted=trusted, wrapped=wrapped), s)
+
+
+def _text_info(res: BodyResult, s: CleanSettings) -> dict:
     paragraphs = [ln.text for ln in _dedupe([res.lines[i] for i in res.body])]
     info = header_info(res, s)
     first = res.lines[0].text if res.lines else ""
@@ -121,8 +124,11 @@ def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dic
     from newsflow.clean.html import extract_html
 
     r = extract_html(html, s)
-    page = header_info(extract_body(r.page_text, s, profile, wrapped=False), s) if r.page_text else {}
-    if r.fallback:
+    page_body = extract_body(r.page_text, s, profile, wrapped=False) if r.page_text else None
+    page = header_info(page_body, s) if page_body else {}
+    if r.fallback and page_body and r.text == r.page_text:
+        info = _text_info(page_body, s)  # the same extraction: not twice
+    elif r.fallback:
         info = _clean_text(r.text, s, profile, wrapped=False)
     else:
         if s.html_paragraph_filter:

@@ -127,6 +127,8 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
     except Exception:  # markup lxml builds but we cannot walk: strip it by pattern instead
         page_text = _strip_markup(html)
     ld_date = _json_ld_dates(tree, s)
+    if len(html) > s.html_extractor_max_chars:
+        return HtmlResult(text=page_text, published=ld_date, fallback=True, page_text=page_text)
     try:
         doc = trafilatura.bare_extraction(
             tree,

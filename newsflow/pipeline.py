@@ -21,6 +21,7 @@ from newsflow.clean import CleanError, clean, site_of
 from newsflow.fingerprint import fingerprint
 from newsflow.index import Index
 from newsflow.keys import Keys
+from newsflow.limits import ArticleTimeLimit, time_limit
 from newsflow.logs import get_logger
 from newsflow.model import Document
 from newsflow.record import failed_record, ok_record, source_fields
@@ -126,22 +127,33 @@ class Pipeline:
 
     def _stages(self, article_id: str, name: str, src: dict[str, Any], doc: Document) -> dict[str, Any]:
         s = self.settings
+        self.warm()
         try:
-            with self._stage("clean", article_id, name):
-                site = site_of(doc)
-                cleaned = clean(doc, s.clean, self.sites.profile_for(site))
-                self.sites.learn(site, cleaned)
+            with time_limit(s.article_time_limit):
+                cleaned, tags, fp = self._compute(article_id, name, doc)
         except CleanError as exc:
             return failed_record(article_id, src, "CleanError", str(exc))
-        self.warm()
-        with self._stage("tag", article_id, name):
-            tags = tag(cleaned, self._model, s.tag, stats=self._corpus_stats())
-        with self._stage("fingerprint", article_id, name):
-            fp = fingerprint(cleaned, tags, s.fingerprint)
+        except ArticleTimeLimit:
+            log.error("article_time_limit", article_id=article_id, file=name, limit_seconds=s.article_time_limit)
+            return failed_record(article_id, src, "TimeLimit", f"processing took longer than "
+                                 f"{s.article_time_limit:g} s (NEWSFLOW_ARTICLE_TIME_LIMIT); the article was stopped")
         with self._stage("index", article_id, name):
             placement = self.index.place(article_id, fp, cleaned.published)
             self.tag_index.add(article_id, tags)
         return ok_record(article_id, src, cleaned, tags, fp, placement)
+
+    def _compute(self, article_id: str, name: str, doc: Document) -> tuple[Any, Any, Any]:
+        """The stages' own work (the part an article's time budget bounds)."""
+        s = self.settings
+        with self._stage("clean", article_id, name):
+            site = site_of(doc)
+            cleaned = clean(doc, s.clean, self.sites.profile_for(site))
+            self.sites.learn(site, cleaned)
+        with self._stage("tag", article_id, name):
+            tags = tag(cleaned, self._model, s.tag, stats=self._corpus_stats())
+        with self._stage("fingerprint", article_id, name):
+            fp = fingerprint(cleaned, tags, s.fingerprint)
+        return cleaned, tags, fp
 
     def fail(self, article_id: str, error_type: str, message: str) -> dict[str, Any]:
         """Commit a failed record for an article that could not be processed, saying why."""

@@ -20,6 +20,8 @@ from newsflow.fingerprint import FingerprintSettings
 from newsflow.tag import TagSettings
 
 MiB = 1024 * 1024
+#: Seconds past `article_time_limit` before a pool process that did not stop is killed.
+TIME_LIMIT_GRACE = 30.0
 
 
 def _bool(value: str) -> bool:
@@ -99,6 +101,12 @@ class Settings:
     #: (a worker node died holding it). Longer than any article takes; a task that
     #: outlives it runs twice, harmlessly (idempotent results).
     visibility_timeout: int = 300
+    #: Seconds one article may take in a worker: past it the article gets a failed
+    #: record (TimeLimit) and the worker takes the next one. A pool process still
+    #: stuck (in C code) TIME_LIMIT_GRACE seconds later is killed and the message
+    #: redelivered (at most max_retries + 1 times). With the grace it stays under
+    #: visibility_timeout, so a running article is never delivered a second time.
+    article_time_limit: float = 120.0
     #: Seconds between `summary` log events (0 turns them off).
     summary_seconds: float = 30.0
     #: Port of the Prometheus /metrics endpoint `up` serves (0: off, the default).
@@ -132,6 +140,13 @@ class Settings:
         if not 0 <= self.low_water <= self.high_water:
             raise ValueError(
                 f"need 0 <= low_water ({self.low_water}) <= high_water ({self.high_water})"
+            )
+        if not 0 < self.article_time_limit < self.visibility_timeout - TIME_LIMIT_GRACE:
+            raise ValueError(
+                f"article_time_limit ({self.article_time_limit}) must be positive and at least "
+                f"{TIME_LIMIT_GRACE:.0f} s under visibility_timeout ({self.visibility_timeout}), or a "
+                "running article is delivered twice: lower NEWSFLOW_ARTICLE_TIME_LIMIT or raise "
+                "NEWSFLOW_VISIBILITY_TIMEOUT"
             )
         if self.redis_url is not None and not self.redis_url.startswith(
             ("redis://", "rediss://", "unix://")

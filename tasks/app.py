@@ -24,7 +24,7 @@ from typing import Any
 from celery import Celery
 
 from newsflow.keys import Keys
-from newsflow.settings import Settings
+from newsflow.settings import TIME_LIMIT_GRACE, Settings
 from tasks.names import PROCESS_ARTICLE, REFRESH_ARTICLE
 
 __all__ = ["PROCESS_ARTICLE", "REFRESH_ARTICLE", "app", "celery_config", "configure", "context", "make_app"]
@@ -55,6 +55,9 @@ def celery_config(settings: Settings, url: str) -> dict[str, Any]:
         task_acks_late=True,  # ack only after the result is committed
         task_reject_on_worker_lost=True,  # a killed worker's message goes back to the queue
         task_acks_on_failure_or_timeout=True,
+        # The task fails an article that runs past its budget (newsflow.limits.time_limit);
+        # this kills a pool process that did not stop, still before the visibility timeout.
+        task_time_limit=settings.article_time_limit + TIME_LIMIT_GRACE,
         # Retries of a transient failure (NEWSFLOW_MAX_RETRIES), set here, not at import.
         task_annotations={name: {"max_retries": settings.max_retries}
                           for name in (PROCESS_ARTICLE, REFRESH_ARTICLE)},

@@ -63,7 +63,7 @@ def process_article(self, article_id: str) -> None:
                   attempts=attempts - 1)
         return
     try:
-        pipe.run(article_id)
+        pipe.run(article_id)  # bounded by NEWSFLOW_ARTICLE_TIME_LIMIT (a TimeLimit record past it)
     except TRANSIENT:
         log.warning("article_retry", article_id=article_id, attempt=attempts, exc_info=True)
         raise

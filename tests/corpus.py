@@ -62,3 +62,14 @@ def drop(folder: Path, start: int, count: int, *, prefix: str = "a") -> list[Pat
         tmp.rename(final)
         paths.append(final)
     return paths
+
+
+def html_page(megabytes: float) -> bytes:
+    """An HTML page of distinct synthetic news paragraphs, about `megabytes` long."""
+    parts, size, i = ["<html><head><title>A long page</title></head><body><article><h1>A long page</h1>"], 0, 0
+    while size < megabytes * 1_000_000:
+        for para in article(i).decode().split("\n\n")[1:]:
+            parts.append(f"<p>{para}</p>\n")
+            size += len(parts[-1])
+        i += 1
+    return ("".join(parts) + "</article></body></html>").encode()

@@ -8,6 +8,7 @@ import pytest
 
 from newsflow.clean import CleanError, CleanSettings, clean, sniff
 from newsflow.model import Document
+from tests.corpus import html_page
 
 ARTICLE = [
     "The city council voted on Tuesday to rebuild the old harbour wall, which storms damaged last winter.",
@@ -409,19 +410,6 @@ def test_paragraphs_sharing_phrases_are_not_taken_for_a_repeat():
     assert list(_clean(text, "a.json").paragraphs) == [*LONG, echo]
 
 
-def _big_html(megabytes: float) -> bytes:
-    """An HTML page of distinct synthetic news paragraphs, about `megabytes` long."""
-    from tests.corpus import article
-
-    parts, size, i = ["<html><head><title>A long page</title></head><body><article><h1>A long page</h1>"], 0, 0
-    while size < megabytes * 1_000_000:
-        for para in article(i).decode().split("\n\n")[1:]:
-            parts.append(f"<p>{para}</p>\n")
-            size += len(parts[-1])
-        i += 1
-    return ("".join(parts) + "</article></body></html>").encode()
-
-
 @pytest.mark.slow
 def test_cleaning_time_grows_near_linearly_with_the_page():
     """CPU time for 2 MB of HTML is within 2.5x that for 1 MB (it was 3.6x: a quadratic step),
@@ -433,8 +421,8 @@ def test_cleaning_time_grows_near_linearly_with_the_page():
         assert len(clean(Document("big.html", data)).paragraphs) > 1000
         return time.process_time() - start
 
-    one, two = _big_html(1), _big_html(2)
+    one, two = html_page(1), html_page(2)
     cpu(one)  # warm the imports
     ratio = min(cpu(two) for _ in range(2)) / min(cpu(one) for _ in range(2))
     assert ratio <= 2.5, ratio
-    assert cpu(_big_html(15)) < 15.0
+    assert cpu(html_page(15)) < 15.0

@@ -213,3 +213,37 @@ def test_backpressure_bounds_redis_memory_in_a_10k_burst(tmp_path):
     assert report["stream"] == report["distinct"] == n and report["failed"] == n
     print(f"\nbackpressure: {n} files x {size} B, peak used_memory {peak['used'] / 2**20:.1f} MiB, "
           f"peak queue {peak['queued']}")
+
+
+def test_an_article_over_the_time_limit_fails_once_and_shows_in_flight(tmp_path):
+    """A page that takes longer than NEWSFLOW_ARTICLE_TIME_LIMIT gets one failed record saying so,
+    shows in flight while it runs, is never delivered to a second process, and the articles
+    dropped behind it are done."""
+    from tests.corpus import html_page
+
+    up = Up(tmp_path, workers=2, NEWSFLOW_ARTICLE_TIME_LIMIT="1", NEWSFLOW_VISIBILITY_TIMEOUT="40")
+    up.inbox.mkdir(parents=True)
+    up.start()
+    try:
+        staging = tmp_path / "staging"
+        staging.mkdir()
+        (staging / "huge.html").write_bytes(html_page(8))  # ~10 s of cleaning
+        (staging / "huge.html").rename(up.inbox / "huge.html")
+        client = up.client()
+        assert wait_until(lambda: client.hlen(up.keys.unacked()) >= 1, 30)  # in flight while it runs
+        for i in range(5):
+            (up.inbox / f"small{i}.txt").write_bytes(article(30_000 + i))
+        assert up.wait_results(6, 120) == 6
+        got = results(up.results)
+        assert got["huge.html"]["status"] == "failed" and got["huge.html"]["error"]["type"] == "TimeLimit"
+        assert "NEWSFLOW_ARTICLE_TIME_LIMIT" in got["huge.html"]["error"]["message"]
+        assert all(got[f"small{i}.txt"]["status"] == "ok" for i in range(5))
+        sleep(3)
+        huge = got["huge.html"]["id"]
+        runs = [e for e in follow(up.log, 0)[0] if e.get("article_id") == huge
+                and e.get("event") in ("article_time_limit", "article_done", "stage_done")]
+        assert [e["event"] for e in runs].count("article_time_limit") == 1
+        assert len({e["pid"] for e in runs}) == 1  # one process, one delivery
+        assert up.delivery_report()["stream"] == 6
+    finally:
+        assert up.stop() == 0

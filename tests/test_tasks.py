@@ -16,10 +16,21 @@ def test_json_only_late_acks_and_requeue_on_worker_loss():
 
 def test_broker_keys_live_under_the_prefix_and_timeout_is_configurable():
     """kombu's keys share newsflow's prefix; the visibility timeout comes from the settings."""
-    s = Settings.from_env({"NEWSFLOW_KEY_PREFIX": "nf", "NEWSFLOW_VISIBILITY_TIMEOUT": "90"})
-    opts = celery_config(s, "redis://localhost:6379/0")["broker_transport_options"]
+    s = Settings.from_env({"NEWSFLOW_KEY_PREFIX": "nf", "NEWSFLOW_VISIBILITY_TIMEOUT": "90",
+                           "NEWSFLOW_ARTICLE_TIME_LIMIT": "50"})
+    conf = celery_config(s, "redis://localhost:6379/0")
+    opts = conf["broker_transport_options"]
     assert opts["global_keyprefix"] == Keys("nf").celery_prefix() == "nf:celery:"
     assert opts["visibility_timeout"] == 90
+    assert conf["task_time_limit"] == 50 + 30 < 90  # a stuck process is killed before redelivery
+
+
+def test_a_time_limit_that_outlives_the_visibility_timeout_is_refused():
+    """A budget within 30 s of the visibility timeout would let a running article be delivered twice."""
+    import pytest
+
+    with pytest.raises(ValueError, match="NEWSFLOW_ARTICLE_TIME_LIMIT"):
+        Settings.from_env({"NEWSFLOW_VISIBILITY_TIMEOUT": "90", "NEWSFLOW_ARTICLE_TIME_LIMIT": "61"})
 
 
 def test_task_names_are_registered():

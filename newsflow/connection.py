@@ -43,6 +43,17 @@ class Deployment:
         self._embedded = server
         return url
 
+    def revive(self) -> str | None:
+        """Restart the embedded server if its process died; why it was, or None.
+
+        `url` then names the server again (the same URL unless its port was taken)."""
+        if self._embedded is None:
+            return None
+        reason = self._embedded.revive()
+        if reason is not None:
+            self.url = self._embedded.running_url() or self.url
+        return reason
+
     def close(self) -> None:
         if self._embedded is not None:
             self._embedded.release()

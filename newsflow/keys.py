@@ -60,6 +60,11 @@ class Keys:
         """ZSET: ids of failed articles, scored by time."""
         return self._k("failed")
 
+    def results_blocked(self) -> str:
+        """ZSET: ids whose result file could not be written (disk full...), scored by time;
+        an id leaves it when its result commits."""
+        return self._k("results", "blocked")
+
     # -- Celery's broker keys (kombu Redis transport, under our prefix) --
     def celery_prefix(self) -> str:
         """kombu's `global_keyprefix`: every broker key starts with this."""

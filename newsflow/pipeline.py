@@ -43,6 +43,11 @@ class MissingInput(LookupError):
     """The message names an article whose source or bytes are not in Redis."""
 
 
+class ResultsUnwritable(OSError):
+    """The result file could not be written (disk full, read-only...): the deployment's
+    fault, not the article's. Nothing was committed; the bytes stay; try again later."""
+
+
 class Pipeline:
     """Runs the stages for articles admitted to one newsflow deployment."""
 
@@ -112,11 +117,10 @@ class Pipeline:
         record["processed_at"] = round(time.time(), 3)
         with self._stage("store", article_id, name):
             record["source"]["aliases"] = self.store.aliases(article_id)
+            self._write(record)  # the file first: the commit deletes the bytes
             self.store.commit(record)
             if self.store.aliases(article_id) != record["source"]["aliases"]:
                 record = self.refresh(article_id, record)  # an alias arrived during the commit
-            elif self.results_dir is not None:
-                write_result_file(self.results_dir, record)
         log.info(
             "article_done", article_id=article_id, file=name, worker=self.worker,
             status=record["status"], duplicate_of=record.get("duplicate_of"),
@@ -162,9 +166,8 @@ class Pipeline:
             article_id, source_fields(source, self.store.aliases(article_id)), error_type, message,
             worker=self.worker,
         )
+        self._write(record)
         self.store.commit(record)
-        if self.results_dir is not None:
-            write_result_file(self.results_dir, record)
         log.error("article_done", article_id=article_id, file=source.get("name"), worker=self.worker,
                   status="failed", error=record["error"])
         return record
@@ -177,7 +180,21 @@ class Pipeline:
         aliases = self.store.aliases(article_id)
         if record["source"].get("aliases") != aliases:
             record["source"]["aliases"] = aliases
+            self._write(record)
             self.store.commit(record)
-        if self.results_dir is not None:
-            write_result_file(self.results_dir, record)
+        else:
+            self._write(record)
         return record
+
+    def _write(self, record: dict[str, Any]) -> None:
+        """Write the result file; raise ResultsUnwritable (noted in Redis, logged) if the disk refuses."""
+        if self.results_dir is None:
+            return
+        try:
+            write_result_file(self.results_dir, record)
+        except OSError as exc:
+            self.store.block_results(record["id"])
+            log.error("results_write_failed", article_id=record["id"], path=str(self.results_dir),
+                      errno=exc.errno, error=exc.strerror or str(exc), worker=self.worker)
+            raise ResultsUnwritable(exc.errno, f"cannot write the result file in {self.results_dir}: "
+                                    f"{exc.strerror or exc}") from exc

@@ -26,7 +26,8 @@ def snapshot(client: redis.Redis, settings: Settings) -> dict[str, int]:
     pipe.llen(keys.queue(settings.queue))
     pipe.hlen(keys.unacked())
     pipe.hgetall(keys.stats())
-    queued, in_flight, raw_stats = pipe.execute()
+    pipe.zcard(keys.results_blocked())
+    queued, in_flight, raw_stats, blocked = pipe.execute()
     stats = {k.decode(): int(v) for k, v in raw_stats.items()}
     nodes = workers_online(client, keys)
     return {
@@ -36,6 +37,7 @@ def snapshot(client: redis.Redis, settings: Settings) -> dict[str, int]:
         "done": stats.get("done", 0),
         "failed": stats.get("failed", 0),
         "duplicates": stats.get("duplicates", 0),
+        "results_blocked": int(blocked),  # articles waiting for the results folder to take their file
         "stories": Index(client, keys, settings.fingerprint).story_count(),
         "workers": sum(int(n.get("concurrency", 1)) for n in nodes),
         "nodes": len(nodes),

@@ -79,9 +79,10 @@ return 1
 """
 
 _COMMIT = """
--- KEYS: record, stats, stream, raw, failed, attempts, status
+-- KEYS: record, stats, stream, raw, failed, attempts, status, results_blocked
 -- ARGV: id, record_json, code, story_id, duplicate_of, now, maxlen
 local old = redis.call('HGET', KEYS[7], ARGV[1])
+redis.call('ZREM', KEYS[8], ARGV[1])
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('HSET', KEYS[7], ARGV[1], ARGV[3])
 local function count(code, by)
@@ -186,6 +187,10 @@ class Store:
     def aliases(self, article_id: str) -> list[str]:
         return [a.decode("utf-8", "replace") for a in self.r.lrange(self.keys.aliases(article_id), 0, -1)]
 
+    def block_results(self, article_id: str) -> None:
+        """Note that this article's result file could not be written (until it commits)."""
+        self.r.zadd(self.keys.results_blocked(), {article_id: time.time()})
+
     def count_attempt(self, article_id: str, ttl: int) -> int:
         """Count one more delivery of this article's task; the count lives `ttl` seconds."""
         key = self.keys.attempts(article_id)
@@ -209,6 +214,7 @@ class Store:
                     k.failed(),
                     k.attempts(article_id),
                     k.status(),
+                    k.results_blocked(),
                 ],
                 args=[
                     article_id,

@@ -61,6 +61,9 @@ def celery_config(settings: Settings, url: str) -> dict[str, Any]:
         # Retries of a transient failure (NEWSFLOW_MAX_RETRIES), set here, not at import.
         task_annotations={name: {"max_retries": settings.max_retries}
                           for name in (PROCESS_ARTICLE, REFRESH_ARTICLE)},
+        # On a lost broker connection running articles finish (their commit waits for
+        # Redis); an ack that could not be sent means one harmless, idempotent redelivery.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         worker_prefetch_multiplier=1,  # an article in hand is never stuck behind a slow one
         worker_hijack_root_logger=False,  # logging is newsflow.logs' job
         worker_redirect_stdouts=False,

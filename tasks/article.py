@@ -10,7 +10,7 @@ from __future__ import annotations
 import redis
 
 from newsflow.logs import get_logger
-from newsflow.pipeline import MissingInput, Pipeline
+from newsflow.pipeline import MissingInput, Pipeline, ResultsUnwritable
 from newsflow.record import check_id
 from newsflow.store import connect
 from tasks.app import PROCESS_ARTICLE, REFRESH_ARTICLE, app, current
@@ -21,6 +21,8 @@ log = get_logger()
 TRANSIENT = (redis.ConnectionError, redis.TimeoutError)
 #: Seconds a delivery count is remembered (longer than any retry backoff).
 ATTEMPTS_TTL = 24 * 3600
+#: Longest wait, in seconds, between tries after a deployment fault (doubling from 1 s).
+RETRY_MAX = 60
 
 _pipeline: Pipeline | None = None
 
@@ -41,43 +43,58 @@ def forget_pipeline() -> None:
     _pipeline = None
 
 
-@app.task(
-    name=PROCESS_ARTICLE,
-    bind=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=1,
-    retry_backoff_max=60,
-    retry_jitter=True,
-)
-def process_article(self, article_id: str) -> None:
-    """Run the stages on one admitted article and commit its result."""
+def _backoff(retries: int) -> float:
+    """Seconds before the next try of a deployment fault: 1 s doubling to RETRY_MAX."""
+    return min(RETRY_MAX, 2.0 ** retries)
+
+
+@app.task(name=PROCESS_ARTICLE, bind=True)
+def process_article(self, article_id: str, deployment_faults: int = 0) -> None:
+    """Run the stages on one admitted article and commit its result.
+
+    A deployment fault (Redis out of reach, the results folder refusing the
+    file) is not the article's: the task is tried again with backoff, for as
+    long as it takes, and those tries (`deployment_faults`, carried in the
+    message because Redis may be gone) never count towards the poison cap.
+    """
     check_id(article_id)
+    try:
+        _process(self, article_id, deployment_faults)
+    except (*TRANSIENT, ResultsUnwritable) as exc:
+        log.warning("article_retry", article_id=article_id, error=str(exc) or type(exc).__name__,
+                    retry_in_s=_backoff(self.request.retries))
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries), max_retries=None,
+                         kwargs={"deployment_faults": deployment_faults + 1}) from None
+
+
+def _process(task, article_id: str, deployment_faults: int) -> None:
     pipe = pipeline()
-    attempts = pipe.store.count_attempt(article_id, ATTEMPTS_TTL)
-    if attempts > self.max_retries + 1 and pipe.store.record(article_id) is None:
-        # Every earlier delivery died (crashed worker, transient errors): stop the loop here.
+    attempts = pipe.store.count_attempt(article_id, ATTEMPTS_TTL) - deployment_faults
+    if attempts > task.max_retries + 1 and pipe.store.record(article_id) is None:
+        # Every earlier delivery died (crashed worker): stop the loop here.
         record = pipe.fail(article_id, "PoisonMessage",
                            f"gave up after {attempts - 1} deliveries that did not complete "
-                           f"(NEWSFLOW_MAX_RETRIES={self.max_retries})")
+                           f"(NEWSFLOW_MAX_RETRIES={task.max_retries})")
         log.error("article_poison", article_id=article_id, file=record["source"]["name"],
                   attempts=attempts - 1)
         return
     try:
         pipe.run(article_id)  # bounded by NEWSFLOW_ARTICLE_TIME_LIMIT (a TimeLimit record past it)
-    except TRANSIENT:
-        log.warning("article_retry", article_id=article_id, attempt=attempts, exc_info=True)
-        raise
     except MissingInput as exc:
         log.error("article_missing", article_id=article_id, error=str(exc))
+    except (*TRANSIENT, ResultsUnwritable):
+        raise
     except Exception as exc:  # the worker-loop boundary: a bug or unforeseen input fails one record
         log.exception("article_error", article_id=article_id)
         pipe.fail(article_id, type(exc).__name__, str(exc) or repr(exc))
 
 
-@app.task(name=REFRESH_ARTICLE, autoretry_for=TRANSIENT, retry_backoff=1)
-def refresh_article(article_id: str) -> None:
+@app.task(name=REFRESH_ARTICLE, bind=True)
+def refresh_article(self, article_id: str) -> None:
     """Rewrite a committed record and its result file with the aliases it gained since."""
     try:
         pipeline().refresh(check_id(article_id))
     except MissingInput as exc:
         log.error("article_missing", article_id=article_id, error=str(exc))
+    except (*TRANSIENT, ResultsUnwritable) as exc:
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries), max_retries=None)

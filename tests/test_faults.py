@@ -7,6 +7,7 @@ stream entry and one count per article).
 """
 
 import json
+import sys
 
 import pytest
 import redis
@@ -75,6 +76,7 @@ def test_redis_restart_mid_batch(tmp_path):
         server.stop()
         sleep(3)
         drop(up.inbox, 300, 20)  # files arriving while Redis is down wait in the inbox
+        sleep(8)
         server.start()
         assert up.wait_results(320, 600) == 320, up.log.read_text()[-3000:]
     finally:
@@ -83,6 +85,35 @@ def test_redis_restart_mid_batch(tmp_path):
         server.stop()
     assert report["stream"] == report["distinct"] == 320, report
     assert report["done"] == 320
+    events = follow(up.log, 0)[0]
+    down = [e for e in events if e.get("event") == "redis_unreachable" and e.get("process") == "up"]
+    assert 1 <= len(down) <= 4  # one clear line per check while it was down (~11 s, every 5 s)
+    assert any(e.get("event") == "redis_reachable" for e in events)
+    assert "Traceback" not in up.log.read_text()
+
+
+def test_embedded_server_killed_mid_batch_is_restarted(tmp_path):
+    """kill -9 of the embedded server mid-batch (300 files): `up` starts it again on its append-only
+    file within seconds and says why; the children reconnect; every file ends with exactly one
+    result, one stream entry and one count, none failed."""
+    up = Up(tmp_path, workers=2)
+    up.inbox.mkdir(parents=True)
+    up.start()
+    try:
+        drop(up.inbox, 50_000, 300)
+        assert up.wait_results(40, 300) >= 40
+        killed = json.loads((up.state / "server.json").read_text())
+        kill(killed["pid"])
+        assert wait_until(lambda: [e for e in follow(up.log, 0)[0] if e.get("event") == "redis_restarted"], 15)
+        assert up.wait_results(300, 600) == 300, up.log.read_text()[-3000:]
+        restarted = json.loads((up.state / "server.json").read_text())
+        assert restarted["pid"] != killed["pid"] and restarted["port"] == killed["port"]
+    finally:
+        assert up.stop() == 0
+    assert_exactly_once(up, 300)
+    assert all(r["status"] == "ok" for r in results(up.results).values())
+    events = follow(up.log, 0)[0]
+    assert [e["event"] for e in events].count("redis_restarted") == 1
 
 
 def test_poison_message_is_capped(tmp_path):
@@ -247,3 +278,54 @@ def test_an_article_over_the_time_limit_fails_once_and_shows_in_flight(tmp_path)
         assert up.delivery_report()["stream"] == 6
     finally:
         assert up.stop() == 0
+
+
+def _tmpfs(path, size: str) -> str | None:
+    """Mount a tmpfs of `size` at `path`; the reason it cannot be done, or None."""
+    import os
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return "needs root and mount(8) for a small tmpfs"
+    path.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True, text=True)
+    return None if done.returncode == 0 else f"cannot mount a tmpfs here: {done.stderr.strip()}"
+
+
+def test_a_full_results_disk_delays_articles_and_loses_none(tmp_path):
+    """Results on a 1 MB tmpfs, 200 articles: writes that fail are logged and counted (`status`),
+    nothing is failed or lost; once the disk grows every article ends with one ok result file,
+    one record and one stream entry that agree."""
+    import subprocess
+
+    up = Up(tmp_path, workers=2)
+    reason = _tmpfs(up.results, "1m")
+    if reason:
+        pytest.skip(reason)
+    try:
+        up.inbox.mkdir(parents=True)
+        up.start()
+        drop(up.inbox, 40_000, 200)
+        client = up.client()
+        assert wait_until(lambda: client.zcard(up.keys.results_blocked()) > 0, 120)
+        events = [e for e in follow(up.log, 0)[0] if e.get("event") == "results_write_failed"]
+        assert events and events[0]["level"] == "error" and events[0]["errno"] == 28
+        status = json.loads(subprocess.run([sys.executable, "-m", "newsflow", "status", "--json"], cwd=tmp_path,
+                                           env=up.env, capture_output=True, text=True).stdout)
+        assert status["results_blocked"] > 0 and status["failed"] == 0
+        subprocess.run(["mount", "-o", "remount,size=64m", str(up.results)], check=True)
+        assert up.wait_results(200, 300) == 200
+        assert wait_until(lambda: client.zcard(up.keys.results_blocked()) == 0, 60)
+        got = results(up.results)
+        assert len(got) == 200 and all(r["status"] == "ok" for r in got.values())
+        for record in got.values():
+            assert json.loads(client.get(up.keys.record(record["id"])))["status"] == "ok"
+        report = up.delivery_report()
+        assert report["stream"] == report["distinct"] == 200 and report.get("failed", 0) == 0
+        assert up.stop() == 0
+    finally:
+        if up.proc is not None:
+            up.stop()
+        subprocess.run(["umount", "-l", str(up.results)], capture_output=True)

@@ -14,11 +14,14 @@ import subprocess
 import threading
 import time
 
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
 from newsflow.connection import Deployment
 from newsflow.logs import get_logger
 from newsflow.settings import Settings
 from newsflow.status import snapshot
-from newsflow.store import connect
 from workers.children import spawn, stop
 
 log = get_logger()
@@ -27,6 +30,12 @@ log = get_logger()
 STOP_TIMEOUT = 60.0
 #: Seconds between restarts of a child that keeps dying.
 RESTART_BACKOFF = 2.0
+#: Seconds between checks that the embedded server's process is alive.
+EMBEDDED_CHECK_EVERY = 1.0
+#: Seconds between pings of an external Redis (and its `redis_unreachable` lines while down).
+EXTERNAL_CHECK_EVERY = 5.0
+#: Seconds `up`'s own Redis calls (checks, summary) wait for an answer.
+PROBE_TIMEOUT = 2.0
 
 
 def child_env(settings: Settings, url: str) -> dict[str, str]:
@@ -48,36 +57,90 @@ def run_up(settings: Settings) -> int:
     settings.inbox.mkdir(parents=True, exist_ok=True)
     settings.results.mkdir(parents=True, exist_ok=True)
     with Deployment(settings) as deployment:
-        env = child_env(settings, deployment.url)
         commands = {"watcher": ["watch"], "worker": ["worker", "--concurrency", str(settings.workers)]}
-        children: dict[str, subprocess.Popen] = {name: spawn(cmd, env) for name, cmd in commands.items()}
+        children = {name: spawn(cmd, child_env(settings, deployment.url)) for name, cmd in commands.items()}
         log.info("up_started", embedded=deployment.embedded, inbox=str(settings.inbox.resolve()),
                  results=str(settings.results.resolve()), workers=settings.workers,
                  pids={n: p.pid for n, p in children.items()})
-        client = connect(deployment.url)
         if settings.metrics_port:
             from newsflow.status import serve_metrics
 
             serve_metrics(deployment.url, settings)
             log.info("metrics_serving", host=settings.metrics_host, port=settings.metrics_port)
+        redis_watch = RedisWatch(deployment)
         last = {"t": time.monotonic(), "done": None}
         next_summary = time.monotonic() + settings.summary_seconds
         while not halt.wait(0.5):
-            for name, proc in children.items():
-                if proc.poll() is not None:
-                    log.error("child_exited", child=name, pid=proc.pid, returncode=proc.returncode)
-                    if halt.wait(RESTART_BACKOFF):
-                        break
-                    children[name] = spawn(commands[name], env)
-                    log.info("child_restarted", child=name, pid=children[name].pid)
+            if redis_watch.check():  # the embedded server came back on another port
+                stop(list(children.values()), STOP_TIMEOUT)
+                children = {name: spawn(cmd, child_env(settings, deployment.url)) for name, cmd in commands.items()}
+            _restart_exited(children, commands, settings, deployment.url, halt)
             if settings.summary_seconds and time.monotonic() >= next_summary:
-                _summary(client, settings, last)
+                _summary(redis_watch.client, settings, last)
                 next_summary = time.monotonic() + settings.summary_seconds
         log.info("up_stopping", pids={n: p.pid for n, p in children.items()})
         stop(list(children.values()), STOP_TIMEOUT)
-        client.close()
-    log.info("up_stopped")
+        redis_watch.client.close()
+    log.info("up_stopped", pids={n: p.pid for n, p in children.items()})
     return 0
+
+
+def _restart_exited(children: dict[str, subprocess.Popen], commands: dict[str, list[str]], settings: Settings,
+                    url: str, halt: threading.Event) -> None:
+    """Start again every child that exited (after a short pause, unless `up` is stopping)."""
+    for name, proc in children.items():
+        if proc.poll() is not None:
+            log.error("child_exited", child=name, pid=proc.pid, returncode=proc.returncode)
+            if halt.wait(RESTART_BACKOFF):
+                return
+            children[name] = spawn(commands[name], child_env(settings, url))
+            log.info("child_restarted", child=name, pid=children[name].pid)
+
+
+def _probe(url: str) -> redis.Redis:
+    """A client that answers fast or fails fast (no retries): `up`'s loop must never stall on Redis."""
+    return redis.Redis.from_url(url, socket_timeout=PROBE_TIMEOUT, socket_connect_timeout=PROBE_TIMEOUT,
+                                retry=Retry(NoBackoff(), 0))
+
+
+class RedisWatch:
+    """`up`'s eye on its Redis: the embedded server is restarted (on its append-only
+    file) within a second of its process dying; an external one that stops answering
+    gets one `redis_unreachable` line per check until it answers again."""
+
+    def __init__(self, deployment: Deployment):
+        self.deployment = deployment
+        self.client = _probe(deployment.url)
+        self.next_check = 0.0
+        self.down_since: float | None = None
+
+    def check(self) -> bool:
+        """Look if due; True when the server's URL changed (children must be restarted)."""
+        now = time.monotonic()
+        if now < self.next_check:
+            return False
+        if self.deployment.embedded:
+            self.next_check = now + EMBEDDED_CHECK_EVERY
+            url = self.deployment.url
+            reason = self.deployment.revive()
+            if reason is not None:
+                log.error("redis_restarted", reason=reason, downtime_s=round(time.monotonic() - now, 2),
+                          same_url=self.deployment.url == url)
+                self.client.close()
+                self.client = _probe(self.deployment.url)
+            return self.deployment.url != url
+        self.next_check = now + EXTERNAL_CHECK_EVERY
+        try:
+            self.client.ping()
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            self.down_since = self.down_since or now
+            log.warning("redis_unreachable", error=str(exc), down_s=round(now - self.down_since, 1),
+                        retry_in_s=EXTERNAL_CHECK_EVERY)
+            return False
+        if self.down_since is not None:
+            log.info("redis_reachable", down_s=round(now - self.down_since, 1))
+            self.down_since = None
+        return False
 
 
 def _summary(client, settings: Settings, last: dict) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import signal
 import threading
 
+import redis
+
 from celery import Celery
-from kombu.exceptions import BatchPublishError
+from kombu.exceptions import BatchPublishError, OperationalError
 
 from newsflow.connection import Deployment
 from newsflow.intake import Intake
@@ -20,6 +22,8 @@ from workers.watcher import SeenFiles, Watcher
 
 log = get_logger()
 
+#: Seconds the watcher waits before starting again after Redis stopped answering.
+REDIS_RETRY = 1.0
 #: Messages buffered before kombu flushes a publish batch (one pipelined round trip).
 PUBLISH_BATCH = 1000
 #: Queues to declare before each publish: none. Celery routes a plain queue name
@@ -71,7 +75,19 @@ def run_watch(settings: Settings) -> int:
         signal.signal(sig, lambda *_: stop.set())
     with Deployment(settings) as deployment:
         app = configure(settings, deployment.url)
-        client = connect(deployment.url)
+        while not stop.is_set():
+            try:
+                _watch(settings, deployment.url, app, stop)
+            except (redis.ConnectionError, redis.TimeoutError, OperationalError) as exc:  # Redis restarting
+                log.warning("redis_unreachable", error=str(exc), retry_in_s=REDIS_RETRY)
+                stop.wait(REDIS_RETRY)
+    return 0
+
+
+def _watch(settings: Settings, url: str, app: Celery, stop: threading.Event) -> None:
+    """Watch until `stop` (or until Redis fails: the caller starts again with a fresh scan)."""
+    client = connect(url)
+    try:
         keys = Keys(settings.key_prefix)
         store = Store(client, keys)
         watcher = Watcher(
@@ -86,4 +102,5 @@ def run_watch(settings: Settings) -> int:
             low_water=settings.low_water,
         )
         watcher.run(stop)
-    return 0
+    finally:
+        client.close()

@@ -89,6 +89,10 @@ class Settings:
     #: Seconds a file's size and mtime must stay unchanged before it is taken, where
     #: neither a close-write event nor a lease probe says it is complete (no lease rights).
     quiet_seconds: float = 1.0
+    #: Seconds a file closed after writing must stay unchanged before it is taken: a writer
+    #: that closes and reopens it (open-append-close loops) is not done. Files renamed into
+    #: place are taken at once. Costs this much latency for files written in place.
+    settle_seconds: float = 1.0
     #: Seconds between reconciliation scans of the inbox (catches missed events).
     rescan_seconds: float = 60.0
     #: The watcher stops admitting files while this many tasks are queued.

@@ -188,7 +188,7 @@ def test_html_page():
     (b"   \n\t\n", "a.txt", "empty"),
     (b"\x00\x01\x02\x03binary\x00\x00", "a.bin", "binary"),
     (b"{not json", "a.json", "malformed JSON"),
-    (b"[1, 2, 3]", "a.json", "object"),
+    (b"[1, 2, 3]", "a.json", "list of 3 items"),
     (b'{"title": null, "maintext": ""}', "a.json", "no text"),
     (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01", "photo.jpg", "binary"),
 ])
@@ -426,3 +426,44 @@ def test_cleaning_time_grows_near_linearly_with_the_page():
     ratio = min(cpu(two) for _ in range(2)) / min(cpu(one) for _ in range(2))
     assert ratio <= 2.5, ratio
     assert cpu(html_page(15)) < 15.0
+
+
+def test_a_json_list_of_articles_is_refused_saying_why():
+    """A JSON list of several articles fails with a reason naming the list (it used to keep the
+    first and drop the rest silently); a list of one is that one article."""
+    one = {"title": "Reservoir opens", "maintext": "\n\n".join(LONG)}
+    with pytest.raises(CleanError, match="list of 2 items.*one article per file"):
+        _clean(json.dumps([one, one]), "a.json")
+    assert list(_clean(json.dumps([one]), "a.json").paragraphs) == LONG
+
+
+def test_one_very_long_line_of_prose_is_an_article():
+    """An article flattened into one 5 MB line, mentioning subscriptions and photos along the way,
+    is kept whole: a phrase inside a line that long does not make it furniture."""
+    sentence = ("Readers can sign up for the newsletter, the editor said, while the photo desk "
+                "described how the council voted on the harbour wall after a long debate. ")
+    text = sentence * (5_000_000 // len(sentence))
+    c = _clean(text)
+    assert len(c.paragraphs) == 1 and len(c.paragraphs[0]) > 4_900_000
+
+
+def test_a_sign_up_line_is_still_furniture():
+    """The same phrases in a short line remain page furniture."""
+    c = _clean("\n".join(["Harbour wall to be rebuilt", *ARTICLE, "Sign up for our newsletter to get the news first."]))
+    assert list(c.paragraphs) == ARTICLE
+
+
+def test_html_nested_deeper_than_the_parser_default_is_read():
+    """A page whose paragraphs sit 300 elements deep (over libxml2's 256) keeps its text."""
+    page = ("<html><head><title>Reservoir opens</title></head><body>" + "<div>" * 300
+            + "".join(f"<p>{p}</p>" for p in LONG) + "</div>" * 300 + "</body></html>")
+    assert list(_clean(page, "a.html").paragraphs) == LONG
+
+
+def test_html_comments_inside_paragraphs_do_not_cut_them():
+    """Empty comment markers inside a paragraph (as React renders) keep the whole paragraph."""
+    marked = [LONG[0], LONG[1].replace(" the ", " <!-- -->the<!-- --> ", 1), LONG[2]]  # React's text seams
+    page = ("<html><head><title>Reservoir opens</title></head><body><article><h1>Reservoir opens</h1>"
+            + "".join(f"<p>{p}</p>" for p in marked) + "</article></body></html>")
+    got = " ".join(_clean(page, "a.html").paragraphs)
+    assert " ".join(got.split()) == " ".join(" ".join(LONG).split())

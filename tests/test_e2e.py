@@ -73,3 +73,23 @@ def test_redrop_is_an_alias_not_reprocessed(tmp_path, seeds):
     record = json.loads(files[0].read_text())
     assert record["source"]["aliases"] == ["copy of seed.txt"]
     assert sum(1 for line in again.stdout.splitlines() if '"stage_done"' in line) == 0
+
+
+def test_a_second_up_on_the_same_state_folder_refuses(tmp_path):
+    """Two `up` in one folder would both watch the inbox and process every file twice: the second
+    exits 2 at once, naming the first; the first runs on and still takes files."""
+    from tests.corpus import article
+    from tests.service import Up
+
+    up = Up(tmp_path, workers=1)
+    up.inbox.mkdir(parents=True)
+    up.start()
+    try:
+        second = newsflow("up", "--inbox", str(up.inbox), "--results", str(up.results), "--workers", "1",
+                          cwd=tmp_path, env=up.env, timeout=60)
+        assert second.returncode == 2
+        assert f"pid {up.proc.pid}" in second.stderr and "already runs" in second.stderr
+        (up.inbox / "one.txt").write_bytes(article(60_000))
+        assert up.wait_results(1, 120) == 1
+    finally:
+        assert up.stop() == 0

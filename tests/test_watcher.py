@@ -1,6 +1,8 @@
 """Tests of workers.watcher and newsflow.intake on a real inbox, real watchdog, real Redis."""
 
 import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -266,3 +268,62 @@ def test_reads_raise_no_events_and_moves_in_are_moves(tmp_path):
     finally:
         observer.stop()
         observer.join(5)
+
+
+def test_a_file_reopened_and_appended_is_taken_once_when_settled(tmp_path, redis_client, keys):
+    """A writer that opens, appends and closes the file every 0.3 s: one admission, of the whole
+    file, once it stayed closed and unchanged for the settle window (not one per close)."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    parts = [b"paragraph %d of an article written in bursts\n" % i for i in range(6)]
+    writer = ("import sys, time\n"
+              "for i in range(6):\n"
+              "    with open(sys.argv[1], 'ab') as fh: fh.write(b'paragraph %d of an article written in bursts\\n' % i)\n"
+              "    time.sleep(0.3)\n")
+    with Harness(inbox, redis_client, keys, settle_seconds=1.5) as h:
+        # a process of its own, so the watcher's thread cannot slow the writer down
+        subprocess.run([sys.executable, "-c", writer, str(inbox / "bursts.txt")], check=True, timeout=30)
+        got = h.wait_for(1, timeout=10)
+        time.sleep(2)
+    assert (inbox / "bursts.txt").read_bytes() == b"".join(parts)
+    assert got == [article_id(b"".join(parts))] and len(h.queued) == 1
+
+
+def test_a_file_closed_once_waits_only_the_settle_window(tmp_path, redis_client, keys):
+    """A file written and closed once is taken after the settle window, not later (the cost of
+    the window is exactly its length); a file renamed in is taken at once."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    with Harness(inbox, redis_client, keys, settle_seconds=0.5) as h:
+        time.sleep(0.3)
+        started = time.monotonic()
+        (inbox / "written.txt").write_bytes(b"written in place")
+        assert h.wait_for(1, timeout=5) == [article_id(b"written in place")]
+        took = time.monotonic() - started
+        (tmp_path / "moved.txt").write_bytes(b"renamed into place")
+        started = time.monotonic()
+        os.rename(tmp_path / "moved.txt", inbox / "moved.txt")
+        assert h.wait_for(2, timeout=5)[1] == article_id(b"renamed into place")
+        moved = time.monotonic() - started
+    assert 0.5 <= took < 1.5 and moved < 0.5
+
+
+def test_an_inbox_deleted_and_created_again_is_watched_again_at_once(tmp_path, redis_client, keys):
+    """rm -r inbox; mkdir inbox; a file dropped there is taken within seconds (not at the next
+    rescan), and the watcher says what happened."""
+    import shutil
+
+    from structlog.testing import capture_logs
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    with capture_logs() as logs, Harness(inbox, redis_client, keys, rescan_seconds=600) as h:
+        time.sleep(0.3)
+        shutil.rmtree(inbox)
+        time.sleep(1.5)
+        inbox.mkdir()
+        time.sleep(1.5)
+        (inbox / "after.txt").write_bytes(b"dropped into the new inbox")
+        assert h.wait_for(1, timeout=5) == [article_id(b"dropped into the new inbox")]
+    events = [e["event"] for e in logs]
+    assert "inbox_missing" in events and "inbox_watched_again" in events

@@ -9,10 +9,14 @@ go back to the queue) before it releases Redis. Nothing is left running.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import signal
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import redis
 from redis.backoff import NoBackoff
@@ -50,7 +54,28 @@ def child_env(settings: Settings, url: str) -> dict[str, str]:
     return env
 
 
+def _only_up(state_dir: Path) -> int | None:
+    """Hold `<state_dir>/up.lock` for this process's life: one `up` per state folder (two
+    would both watch one inbox and process every file twice). None if another holds it."""
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(state_dir / "up.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
+
+
 def run_up(settings: Settings) -> int:
+    lock = _only_up(settings.state_dir)
+    if lock is None:
+        holder = (settings.state_dir / "up.lock").read_text().strip() or "?"
+        print(f"newsflow up: another `newsflow up` (pid {holder}) already runs on {settings.state_dir.resolve()}; "
+              "stop it first, or give this one its own --state-dir (and inbox)", file=sys.stderr)
+        return 2
     halt = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: halt.set())

@@ -100,6 +100,7 @@ def _watch(settings: Settings, url: str, app: Celery, stop: threading.Event) -> 
             rescan_seconds=settings.rescan_seconds,
             high_water=settings.high_water,
             low_water=settings.low_water,
+            settle_seconds=settings.settle_seconds,
         )
         watcher.run(stop)
     finally:

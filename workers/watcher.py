@@ -63,6 +63,9 @@ IDLE = 0.05
 #: a writer still holds it (files renamed in from outside the inbox arrive as
 #: "created" with no close-write event after them).
 MIN_STILL = 0.1
+#: Seconds between checks that the inbox folder is still the one watched (deleted,
+#: recreated: inotify's watch went with the old folder).
+INBOX_CHECK_EVERY = 1.0
 #: Files admitted per Redis round trip and message batch.
 ADMIT_BATCH = 256
 #: The events the watcher asks for. With inotify this is the kernel's event mask:
@@ -113,6 +116,7 @@ class _Pending:
     stable_since: float
     quiet: float  # seconds of stability needed
     ready: bool = False  # closed after writing, or renamed into place
+    settle_until: float = 0.0  # a ready file is taken once still until then (closed: it may be reopened)
 
 
 class _OverflowAlarm(logging.Handler):
@@ -176,6 +180,7 @@ class Watcher:
         rescan_seconds: float = 60.0,
         high_water: int = 2000,
         low_water: int = 1000,
+        settle_seconds: float = 0.0,
     ):
         self.inbox = inbox.resolve()
         self.intake = intake
@@ -186,6 +191,9 @@ class Watcher:
         self.rescan_every = rescan_seconds
         self.high_water = high_water
         self.low_water = low_water
+        self.settle = settle_seconds
+        self._inbox_id: tuple[int, int] | None = None
+        self._observer = None
         self.events: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
         self.pending: dict[str, _Pending] = {}
         self.paused = False
@@ -196,20 +204,25 @@ class Watcher:
     # -- the loop -------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
         self.inbox.mkdir(parents=True, exist_ok=True)
-        observer = self._start_observer()
+        self._inbox_id = self._inbox_identity()
+        self._observer = self._start_observer()
         overflow = threading.Event()
         alarm = _OverflowAlarm(overflow)
         watchdog_log = logging.getLogger("watchdog.observers")
         watchdog_log.addHandler(alarm)
-        log.info("watcher_started", inbox=str(self.inbox), observer=type(observer).__name__,
+        log.info("watcher_started", inbox=str(self.inbox), observer=type(self._observer).__name__,
                  quiet_seconds=self.quiet, rescan_seconds=self.rescan_every)
         try:
             self.scan()
             next_scan = time.monotonic() + self.rescan_every
-            next_depth = 0.0
+            next_depth = next_inbox = 0.0
             while not stop.is_set():
                 self._drain_events()
                 now = time.monotonic()
+                if now >= next_inbox:
+                    if self._inbox_replaced():
+                        next_scan = now
+                    next_inbox = now + INBOX_CHECK_EVERY
                 if overflow.is_set():
                     overflow.clear()
                     log.error("inotify_overflow", action="rescan",
@@ -226,9 +239,37 @@ class Watcher:
                     stop.wait(IDLE)
         finally:
             watchdog_log.removeHandler(alarm)
-            observer.stop()
-            observer.join(timeout=5)
+            self._observer.stop()
+            self._observer.join(timeout=5)
             log.info("watcher_stopped", admitted=self.admitted, pending=len(self.pending))
+
+    def _inbox_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.inbox)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def _inbox_replaced(self) -> bool:
+        """Notice the inbox folder deleted (or replaced): watch the new one as soon as it
+        exists. True when watching starts again (a scan is due)."""
+        now = self._inbox_identity()
+        if now == self._inbox_id:
+            return False
+        if now is None:
+            log.warning("inbox_missing", inbox=str(self.inbox), action="waiting for it to be created again")
+            self._inbox_id = None
+            return False
+        if self._inbox_id is not None:
+            log.warning("inbox_replaced", inbox=str(self.inbox))
+        self._observer.stop()
+        self._observer.join(timeout=5)
+        self._folders.clear()
+        self.pending.clear()
+        self._inbox_id = now
+        self._observer = self._start_observer()
+        log.info("inbox_watched_again", inbox=str(self.inbox), observer=type(self._observer).__name__)
+        return True
 
     def _start_observer(self):
         """inotify (or polling by flag); polling as a loud fallback if inotify's limits are hit."""
@@ -261,9 +302,9 @@ class Watcher:
                 self._scan_dir(Path(path))
             else:
                 self._note(path, ready=kind in ("closed", "moved"), quiet=UNCLOSED_GRACE
-                           if not self.polling else self.quiet)
+                           if not self.polling else self.quiet, settle=self.settle if kind == "closed" else 0.0)
 
-    def _note(self, path: str, *, ready: bool, quiet: float) -> None:
+    def _note(self, path: str, *, ready: bool, quiet: float, settle: float = 0.0) -> None:
         if ignored(os.path.basename(path)):
             return
         try:
@@ -272,10 +313,12 @@ class Watcher:
             self.pending.pop(path, None)
             return
         entry = self.pending.get(path)
+        now = time.monotonic()
         if entry is None or (entry.size, entry.mtime_ns) != (st.st_size, st.st_mtime_ns):
-            self.pending[path] = _Pending(st.st_size, st.st_mtime_ns, time.monotonic(), quiet, ready)
+            self.pending[path] = _Pending(st.st_size, st.st_mtime_ns, now, quiet, ready, now + settle)
         elif ready:
             entry.ready = True
+            entry.settle_until = now + settle
         else:  # a writer is active under our watch: wait for its close, not just a pause
             entry.quiet = max(entry.quiet, quiet)
 
@@ -292,6 +335,8 @@ class Watcher:
                 entry.size, entry.mtime_ns, entry.stable_since = st.st_size, st.st_mtime_ns, now
                 entry.ready = False
                 continue
+            if entry.ready and now < entry.settle_until:
+                continue  # closed a moment ago: a writer that reopens it is not done
             if not entry.ready:
                 quiet_for = now - entry.stable_since
                 if quiet_for < MIN_STILL:

@@ -154,8 +154,11 @@ def _clean_json(text: str, s: CleanSettings, profile: SiteProfile | None) -> dic
         obj = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise CleanError(f"malformed JSON ({exc}); a scraper JSON file must be one object with a text or html field") from None
-    if isinstance(obj, list) and obj and isinstance(obj[0], dict):
+    if isinstance(obj, list) and len(obj) == 1:
         obj = obj[0]
+    elif isinstance(obj, list):
+        raise CleanError(f"the JSON file is a list of {len(obj)} items; newsflow takes one article per file: "
+                         "write each article to a file of its own")
     if not isinstance(obj, dict):
         raise CleanError("scraper JSON must be an object with a text field (maintext, text, content) or an html field")
     body = _first_str(obj, _TEXT_FIELDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -29,14 +30,26 @@ class HtmlResult:
     page_text: str = ""  # every visible line of the page (for the headline's dateline and byline)
 
 
+@functools.cache
+def _parser():
+    """How a page is parsed: as trafilatura's own loader does, comments and processing
+    instructions out (given a tree, trafilatura drops the text after a comment inside a
+    paragraph, and React pages put empty `<!-- -->` markers in paragraphs); `huge_tree`:
+    a page nested deeper than libxml2's 256 levels is read whole (the size cap bounds it)."""
+    import lxml.html
+
+    return lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True,
+                                collect_ids=False, default_doctype=False)
+
+
 def _parse(html: str):
     import lxml.html
 
     try:
-        return lxml.html.fromstring(html)
+        return lxml.html.fromstring(html, parser=_parser())
     except (ValueError, TypeError):
         # e.g. a str with an encoding declaration: parse it as bytes
-        return lxml.html.fromstring(html.encode("utf-8", "surrogatepass"))
+        return lxml.html.fromstring(html.encode("utf-8", "surrogatepass"), parser=_parser())
 
 
 _INVISIBLE = re.compile(r"<(script|style|noscript|template|svg)\b.*?</\1\s*>", re.I | re.S)

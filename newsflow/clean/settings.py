@@ -37,6 +37,10 @@ class CleanSettings:
     unknown_language_max_stopword_ratio: float = 0.05
     #: Words a line may have and still be matched as a whole-line furniture label ("Share", "Log in").
     furniture_max_words: int = 12
+    #: Lines longer than this are never furniture by a phrase or pattern inside them (promo,
+    #: caption, link, teaser, bio): furniture is short, and a paragraph that long is prose
+    #: (an article flattened into one line) whatever it mentions.
+    pattern_max_words: int = 300
     #: In extracted paragraphs, the longest a promo phrase ("sign up for", "free trial") marks as
     #: furniture: longer ones are the article talking about such things.
     trusted_promo_max_words: int = 40

@@ -192,29 +192,9 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
     if all(w.isdigit() for w in vocab) and lx.NUMERIC.match(text):
         ln.kind, ln.why = BAD, "numeric"
         return
-    if (not trusted or ln.words <= s.trusted_promo_max_words) and lx.furniture_phrase(low, vocab):
-        ln.kind, ln.why = BAD, "promo"
-        return
-    if vocab & lx.CAPTION_TRIGGERS and lx.CAPTION.search(text):
-        ln.kind, ln.why = BAD, "caption"
-        return
-    if (vocab & lx.LINK_TRIGGERS) and lx.INLINE_LINK.match(text):
-        ln.kind, ln.why = BAD, "link"
-        return
-    if ln.words <= 12 and lx.BYLINE.match(text) and not ln.terminal:
-        ln.kind, ln.why = BAD, "byline"
-        return
-    ln.dates = find_dates(text) if ln.words <= 20 and _DIGIT.search(text) else []
-    if ln.dates and is_date_line(text, ln.dates):
-        ln.kind, ln.why = BAD, "date"
-        return
-    if not trusted and ((not ln.terminal and lx.GLUED.search(text))
-                        or (ln.words >= s.near_min_words and text[0].isupper() and _headline_case(text, s))
-                        or (ln.words >= s.good_min_words and ":" in text and lx.INLINE_DATELINE.search(text))):
-        ln.kind, ln.why = BAD, "teaser"
-        return
-    if ln.words < 80 and vocab & lx.BIO_TRIGGERS and lx.BIO.search(text):
-        ln.kind, ln.why = BAD, "bio"
+    why = _pattern_kind(ln, s, trusted) if ln.words <= s.pattern_max_words else None
+    if why:
+        ln.kind, ln.why = BAD, why
         return
     count = repeats.get(key, 1)
     if count >= s.repeat_min_count:
@@ -233,6 +213,29 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
         ln.kind = NEAR
     else:
         ln.kind = SHORT
+
+
+def _pattern_kind(ln: Line, s: CleanSettings, trusted: bool) -> str | None:
+    """The furniture class a phrase or pattern in the line gives it, if any."""
+    text, low, vocab = ln.text, ln.low, ln.vocab
+    if (not trusted or ln.words <= s.trusted_promo_max_words) and lx.furniture_phrase(low, vocab):
+        return "promo"
+    if vocab & lx.CAPTION_TRIGGERS and lx.CAPTION.search(text):
+        return "caption"
+    if (vocab & lx.LINK_TRIGGERS) and lx.INLINE_LINK.match(text):
+        return "link"
+    if ln.words <= 12 and lx.BYLINE.match(text) and not ln.terminal:
+        return "byline"
+    ln.dates = find_dates(text) if ln.words <= 20 and _DIGIT.search(text) else []
+    if ln.dates and is_date_line(text, ln.dates):
+        return "date"
+    if not trusted and ((not ln.terminal and lx.GLUED.search(text))
+                        or (ln.words >= s.near_min_words and text[0].isupper() and _headline_case(text, s))
+                        or (ln.words >= s.good_min_words and ":" in text and lx.INLINE_DATELINE.search(text))):
+        return "teaser"
+    if ln.words < 80 and vocab & lx.BIO_TRIGGERS and lx.BIO.search(text):
+        return "bio"
+    return None
 
 
 def _headline_case(text: str, s: CleanSettings) -> bool:

@@ -23,7 +23,7 @@ from newsflow.index import Index
 from newsflow.keys import Keys
 from newsflow.limits import ArticleTimeLimit, time_limit
 from newsflow.logs import get_logger
-from newsflow.model import Document
+from newsflow.model import Document, Placement
 from newsflow.record import failed_record, ok_record, source_fields
 from newsflow.settings import Settings
 from newsflow.siteprofile import SiteProfileStore
@@ -142,7 +142,11 @@ class Pipeline:
             return failed_record(article_id, src, "TimeLimit", f"processing took longer than "
                                  f"{s.article_time_limit:g} s (NEWSFLOW_ARTICLE_TIME_LIMIT); the article was stopped")
         with self._stage("index", article_id, name):
-            placement = self.index.place(article_id, fp, cleaned.published)
+            if cleaned.paragraphs:
+                placement = self.index.place(article_id, fp, cleaned.published)
+            else:  # a title and no body: nothing to compare, so no copy of anything and a story of its own
+                placement = Placement(None, article_id, {"method": "no_body",
+                                                         "reason": "no body text: never a duplicate, its own story"})
             self.tag_index.add(article_id, tags)
         return ok_record(article_id, src, cleaned, tags, fp, placement)
 

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "ops"))  # ops/pages.py
 
 #: name -> (input folder or glob under shared, scorer argv after the script, summary regex, needed, reference)
 SETS = {
@@ -59,6 +60,34 @@ def run_set(name: str, shared: Path, out_root: Path, overrides: dict[str, str]) 
     return lines, seconds, len(list(results.glob("*.json")))
 
 
+#: How a set's pages are scored one by one (ops/pages.py), for the sets with a plain library.
+PAGE_SCORES = {"seeds": "clean", "txt": "clean", "html": "clean", "dates": "date", "entities": "entity"}
+
+
+def run_library(name: str, shared: Path, out_root: Path) -> tuple[list[str], str]:
+    """The plain library alone on the same pages (ops/baselines.py): its summary line, and
+    newsflow's pages won / lost / tied against it (the lost ones listed in `losses.txt`)."""
+    import pages
+
+    pattern, scorer, summary, _, _ = SETS[name]
+    inputs = sorted(shared.glob(pattern)) if "*" in pattern else sorted((shared / pattern).iterdir())
+    work = out_root / name
+    lib = work / "library"
+    subprocess.run([sys.executable, str(REPO / "ops" / "baselines.py"), name, *map(str, inputs),
+                    "--results", str(lib)], cwd=REPO, check=True, capture_output=True, text=True)
+    args = [a.format(shared=shared, eval=shared / "eval") for a in scorer]
+    scored = subprocess.run([sys.executable, str(shared / "eval" / args[0]), *args[1:], str(lib)],
+                            capture_output=True, text=True, check=True)
+    lines = [line for line in scored.stdout.splitlines() if re.match(summary, line)]
+    gold = Path(args[1])
+    score = {"clean": lambda r: pages.clean_scores(shared, gold, r), "date": lambda r: pages.date_scores(shared, gold, r),
+             "entity": lambda r: pages.entity_scores(shared, gold, r)}[PAGE_SCORES[name]]
+    won, lost, tied, losses = pages.tally(score(work / "results"), score(lib))
+    (work / "losses.txt").write_text("".join(f"{page}\tnewsflow {ours:.3f}\tlibrary {theirs:.3f}\n"
+                                             for page, ours, theirs in losses))
+    return lines, f"{won} / {lost} / {tied}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
@@ -77,12 +106,15 @@ def main() -> int:
     if not (args.shared / "eval").is_dir():
         parser.error(f"no evaluation data at {args.shared}/eval; pass --shared")
     out_root = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-eval-"))
-    print("| set | newsflow | needed | reference | results | seconds |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| set | newsflow | plain library, same pages | pages won / lost / tied | needed | results | seconds |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name in names:
         lines, seconds, count = run_set(name, args.shared, out_root, overrides)
         _, _, _, needed, reference = SETS[name]
-        print(f"| {name} | {'; '.join(lines)} | {needed} | {reference} | {count} | {seconds:.0f} |", flush=True)
+        library, tally = (run_library(name, args.shared, out_root) if name in PAGE_SCORES
+                          else ([f"{reference} (shared README)"], "–"))
+        print(f"| {name} | {'; '.join(lines)} | {'; '.join(library)} | {tally} | {needed} | {count} | "
+              f"{seconds:.0f} |", flush=True)
     print(f"\nscorer output and results: {out_root}")
     return 0
 

@@ -467,3 +467,32 @@ def test_html_comments_inside_paragraphs_do_not_cut_them():
             + "".join(f"<p>{p}</p>" for p in marked) + "</article></body></html>")
     got = " ".join(_clean(page, "a.html").paragraphs)
     assert " ".join(got.split()) == " ".join(" ".join(LONG).split())
+
+
+def _page_with_meta(meta_date: str, ld: dict | None = None, above_title: str = "") -> bytes:
+    script = f'<script type="application/ld+json">{json.dumps(ld)}</script>' if ld else ""
+    return ("<html><head><title>Harbour wall to be rebuilt</title>"
+            f'<meta property="article:published_time" content="{meta_date}">{script}</head><body>'
+            f"<header><p>{above_title}</p></header><article><h1>Harbour wall to be rebuilt after the winter storms</h1>"
+            + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</article></body></html>").encode()
+
+
+def test_an_embedded_videos_upload_date_is_not_the_articles():
+    """JSON-LD of a video (uploadDate) or any item that is not the article never gives the date."""
+    video = {"@context": "https://schema.org", "@type": "VideoObject", "name": "Storm footage",
+             "uploadDate": "2021-02-11T09:00:00+01:00", "datePublished": "2021-02-11T09:00:00+01:00"}
+    assert clean(Document("a.html", _page_with_meta("2023-09-05T10:00:00+02:00", video))).published == "2023-09-05"
+
+
+def test_a_utc_json_ld_timestamp_does_not_override_the_page_date():
+    """An article's JSON-LD date written in UTC (a day off for an evening story) fills a gap only."""
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "datePublished": "2023-09-06T01:30:00Z"}
+    assert clean(Document("a.html", _page_with_meta("2023-09-05T21:30:00-04:00", ld))).published == "2023-09-05"
+    no_meta = _page_with_meta("", ld).replace(b'<meta property="article:published_time" content="">', b"")
+    assert clean(Document("a.html", no_meta)).published == "2023-09-06"
+
+
+def test_a_clock_above_the_headline_does_not_override_the_metadata():
+    """A site header's date and time of day ("today") above the headline is not the article's date."""
+    page = _page_with_meta("2023-09-05T10:00:00+02:00", above_title="Monday 2 October 2023 14:05")
+    assert clean(Document("a.html", page)).published == "2023-09-05"

@@ -71,3 +71,29 @@ def test_index_benchmark_runs_and_reports_every_figure():
         assert r["insert_ms"] > 0 and r["insert_server_us"] > 0 and r["floor_read_us"] > 0
         assert 0 < r["stories"] <= r["indexed"] + 40 and r["bytes_per_article_keys"] > 0  # counted after the 40 measured
     assert {"insert_ratio", "insert_server_ratio", "query_ratio", "floor_ratio"} <= summary.keys()
+
+
+def test_the_plain_library_baseline_writes_results_the_scorers_read(tmp_path):
+    """ops/baselines.py runs trafilatura alone on a real page and writes a result the scorer reads."""
+    import json
+    import subprocess
+    import sys
+
+    page = REPO / "tests" / "data" / "pages" / "aeb_833caf3bdba53dcf48de273cf646370eebe9ac565744b0d0e941e298e1b79730.html"
+    subprocess.run([sys.executable, str(OPS / "baselines.py"), "html", str(page), "--results", str(tmp_path)],
+                   check=True, capture_output=True)
+    (record,) = [json.loads(p.read_text()) for p in tmp_path.glob("*.json")]
+    gold = json.loads(page.with_name(page.name + ".gold.json").read_text())
+    assert record["source"]["name"] == page.name and gold["body_paragraphs"][0][:60] in record["text"]
+
+
+def test_page_tally_counts_wins_losses_and_ties():
+    """ops/pages.tally: a page is won or lost beyond the tie margin, lost pages listed worst first."""
+    import sys
+
+    sys.path.insert(0, str(OPS))
+    import pages
+
+    won, lost, tied, losses = pages.tally({"a": 0.9, "b": 0.5, "c": 0.7, "d": 0.8},
+                                          {"a": 0.8, "b": 0.9, "c": 0.702, "d": 0.85})
+    assert (won, lost, tied) == (1, 2, 1) and [page for page, _, _ in losses] == ["b", "d"]

@@ -70,3 +70,20 @@ def test_alias_arriving_after_commit_reaches_the_file(redis_client, keys, tmp_pa
     pipe.refresh(aid)
     assert json.loads((tmp_path / f"{aid}.json").read_text())["source"]["aliases"] == ["second.txt"]
     assert pipe.store.stats()["done"] == 1
+
+
+def test_articles_without_a_body_are_never_copies_nor_one_story(redis_client, keys, tmp_path, model_pipeline_settings):
+    """Two pages that give a headline and no body text share an (empty) content hash; neither is
+    a duplicate of the other, and each is a story of its own. Articles with a body still are."""
+    pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
+    first = admit(pipe.store, "a.json", json.dumps({"title": "Ferry timetable changes", "maintext": "Share"}).encode())
+    second = admit(pipe.store, "b.json", json.dumps({"title": "Library hours extended", "maintext": "Share"}).encode())
+    a, b = pipe.run(first), pipe.run(second)
+    assert a["status"] == b["status"] == "ok" and a["text"] == b["text"] == ""
+    assert a["duplicate_of"] is None and b["duplicate_of"] is None
+    assert a["story_id"] == first and b["story_id"] == second
+    body = "The council voted on Tuesday to rebuild the old harbour wall, which storms damaged last winter."
+    one = admit(pipe.store, "c.json", json.dumps({"title": "Wall", "maintext": body}).encode())
+    two = admit(pipe.store, "d.json", json.dumps({"title": "Harbour wall", "maintext": body}).encode())
+    pipe.run(one)
+    assert pipe.run(two)["duplicate_of"] == one

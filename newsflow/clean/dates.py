@@ -115,13 +115,14 @@ def find_dates(text: str, min_year: int = 1995, today: dt.date | None = None) ->
 def date_line_score(line: str, dates: list[tuple[int, int, str]], before_title: bool) -> int:
     """How surely a short line states the article's own date (0: not at all).
 
-    3: says "published"/"posted"/"date" or carries a time of day or "... ago";
-    2: says "updated"; 1: a bare date; 0: a bare weekday date above the
-    headline (a masthead's "today").
+    3: says "published"/"posted"/"date", or carries a time of day or "... ago"
+    under the headline; 2: says "updated"; 1: a bare date; 0: a bare weekday
+    date above the headline (a masthead's "today"). Above the headline a time
+    of day says nothing (a site header's clock, a list of other stories).
     """
     if not dates:
         return 0
-    if _PUBLISHED.search(line) or _TIME.search(line):
+    if _PUBLISHED.search(line) or (_TIME.search(line) and not before_title):
         return 3
     if _UPDATED.search(line):
         return 2

@@ -95,17 +95,28 @@ def visible_lines(tree) -> str:
     return "\n".join(out)
 
 
-_LD_DATE_KEYS = ("datePublished", "dateCreated", "uploadDate")
+_LD_DATE_KEYS = ("datePublished", "dateCreated")
+#: JSON-LD item types that are the page's article (an embedded video's or image's dates are not).
+_LD_ARTICLE_TYPES = frozenset({"article", "newsarticle", "blogposting", "reportagenews", "analysisnewsarticle",
+                               "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report",
+                               "scholarlyarticle", "techarticle", "liveblogposting", "socialmediaposting"})
+#: A timestamp in UTC: its date may be a day off the publisher's own (a US evening is the next
+#: day in UTC), so it fills a gap but never overrides the extractor's date.
+_UTC = re.compile(r"T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]00:?00)\s*$")
 
 
-def _json_ld_dates(tree, s: CleanSettings) -> str | None:
-    """datePublished of the page's main JSON-LD item (Article/NewsArticle/BlogPosting/...)."""
+def _is_article(item: dict) -> bool:
+    kinds = item.get("@type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return any(isinstance(k, str) and k.lower() in _LD_ARTICLE_TYPES for k in kinds)
+
+
+def _json_ld_dates(tree, s: CleanSettings) -> tuple[str | None, bool]:
+    """(date, sure) of the page's article item in JSON-LD (Article, NewsArticle, BlogPosting...):
+    its datePublished (or dateCreated); `sure` unless written in UTC."""
     for script in tree.iterfind(".//script[@type='application/ld+json']"):
-        raw = (script.text or "").strip()
-        if not raw:
-            continue
         try:
-            data = json.loads(raw)
+            data = json.loads((script.text or "").strip() or "null")
         except ValueError:
             continue
         stack = [data]
@@ -114,13 +125,12 @@ def _json_ld_dates(tree, s: CleanSettings) -> str | None:
             if isinstance(item, list):
                 stack.extend(item)
             elif isinstance(item, dict):
-                for key in _LD_DATE_KEYS:
-                    if key in item:
-                        iso = parse_field(item[key], s.min_year)
-                        if iso:
-                            return iso
+                for key in _LD_DATE_KEYS if _is_article(item) else ():
+                    iso = parse_field(item.get(key), s.min_year)
+                    if iso:
+                        return iso, not _UTC.search(str(item[key]))
                 stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
-    return None
+    return None, False
 
 
 def _author_list(value: str | None) -> tuple[str, ...]:
@@ -139,7 +149,7 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
         page_text = visible_lines(tree)
     except Exception:  # markup lxml builds but we cannot walk: strip it by pattern instead
         page_text = _strip_markup(html)
-    ld_date = _json_ld_dates(tree, s)
+    ld_date, ld_sure = _json_ld_dates(tree, s)
     if len(html) > s.html_extractor_max_chars:
         return HtmlResult(text=page_text, published=ld_date, fallback=True, page_text=page_text)
     try:
@@ -156,7 +166,10 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
     if doc is None or not (doc.text or "").strip():
         # Nothing visible stays nothing: never fall back to script or style source.
         return HtmlResult(text=page_text, fallback=True, page_text=page_text)
-    published = ld_date or (parse_field(doc.date, s.min_year) if doc.date else None)
+    # The article item's JSON-LD date overrides the extractor's only when written in the
+    # publisher's own time (an offset other than UTC); otherwise it fills a gap (ops/rules.py).
+    extracted = parse_field(doc.date, s.min_year) if doc.date else None
+    published = (ld_date if ld_sure else None) or extracted or ld_date
     return HtmlResult(
         text=doc.text,
         title=doc.title or None,

@@ -788,6 +788,12 @@ def header_info(res: BodyResult, s: CleanSettings) -> dict:
         title, title_pos = lines[0].text, 0
     if title is not None and title_pos == 0:
         title = strip_site_suffix(title)
+    # Where the headline stands on the page: the title's line, or else a headline-like
+    # first body line (a date above it is the site's, not the article's).
+    headline_pos = title_pos
+    if headline_pos is None and res.body and _title_like(lines[first_body], s, in_header) \
+            and not lines[first_body].terminal:
+        headline_pos = first_body
     best = None
     authors: list[str] = []
     for k in range(lo, hi):
@@ -799,7 +805,7 @@ def header_info(res: BodyResult, s: CleanSettings) -> dict:
         dates = ln.dates if ln.dates else (find_dates(ln.text) if ln.words <= 20 else [])
         if not dates or not is_date_line(ln.text, dates, max_other_words=10):
             continue
-        before_title = title_pos is not None and k < title_pos
+        before_title = headline_pos is not None and k < headline_pos
         score = date_line_score(ln.text, dates, before_title)
         if score and (best is None or score > best[0]):
             best = (score, dates[0][2], ln.text, k)

@@ -2,7 +2,12 @@
 """Run every shared scorer on newsflow's output and print one table.
 
     python ops/eval.py [--shared ../shared] [--sets seeds,txt,html,dates,dup,stories,entities] [--keep DIR]
-                       [--env NEWSFLOW_X=VALUE ...]
+                       [--env NEWSFLOW_X=VALUE ...] [--tune NEWSFLOW_X=V1,V2,... [--folds 5]]
+
+Beside each newsflow figure: the plain library's figure on the same pages
+(ops/baselines.py) and the pages newsflow wins / loses / ties against it.
+`--tune` cross-validates one setting: chosen on four fifths of the pages,
+scored on the fifth, five times; the held-out figure is the one to quote.
 
 Each set goes through `newsflow process --inline` (the same stages, index and
 records as the service) in a fresh state folder with its own embedded Valkey,
@@ -88,6 +93,43 @@ def run_library(name: str, shared: Path, out_root: Path) -> tuple[list[str], str
     return lines, f"{won} / {lost} / {tied}"
 
 
+def page_scores(name: str, shared: Path, results: Path) -> dict[str, float]:
+    """Each page's score in a results folder (ops/pages.py)."""
+    import pages
+
+    _, scorer, _, _, _ = SETS[name]
+    gold = Path(scorer[1].format(shared=shared, eval=shared / "eval"))
+    kind = PAGE_SCORES[name]
+    if kind == "clean":
+        return pages.clean_scores(shared, gold, results)
+    return pages.date_scores(shared, gold, results) if kind == "date" else pages.entity_scores(shared, gold, results)
+
+
+def cross_validate(name: str, setting: str, values: list[str], shared: Path, out_root: Path,
+                   overrides: dict[str, str], folds: int) -> list[str]:
+    """Choose `setting` among `values` on (folds-1)/folds of the pages, score the rest; each page
+    once. The pages are split by a hash of their names (stable, unrelated to content). Returns
+    table lines: every value's mean page score on all pages, and the cross-validated figure."""
+    import hashlib
+
+    scores = {}
+    for value in values:
+        run_set(name, shared, out_root / f"{setting}={value}", {**overrides, setting: value})
+        scores[value] = page_scores(name, shared, out_root / f"{setting}={value}" / name / "results")
+    names = sorted(scores[values[0]])
+    fold_of = {n: int(hashlib.sha256(n.encode()).hexdigest(), 16) % folds for n in names}
+    held_out, chosen = [], []
+    for k in range(folds):
+        train = [n for n in names if fold_of[n] != k]
+        best = max(values, key=lambda v: (sum(scores[v][n] for n in train), -values.index(v)))
+        chosen.append(best)
+        held_out += [scores[best][n] for n in names if fold_of[n] == k]
+    lines = [f"| {name} | {setting}={v} | {sum(scores[v].values()) / len(names):.4f} |" for v in values]
+    lines.append(f"| {name} | cross-validated ({folds} folds; chosen per fold: {', '.join(chosen)}) | "
+                 f"{sum(held_out) / len(held_out):.4f} |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
@@ -95,6 +137,9 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, default=None, help="keep results and scorer output here")
     parser.add_argument("--env", action="append", default=[], metavar="NEWSFLOW_X=VALUE",
                         help="a setting for the run (repeatable), e.g. NEWSFLOW_CLEAN_HEADER_LINES_AFTER_BODY=5")
+    parser.add_argument("--tune", default=None, metavar="NEWSFLOW_X=V1,V2,...",
+                        help="cross-validate a setting over these values on each set (--folds)")
+    parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     overrides = dict(e.split("=", 1) for e in args.env)
     if any(not k.startswith("NEWSFLOW_") for k in overrides):
@@ -106,6 +151,15 @@ def main() -> int:
     if not (args.shared / "eval").is_dir():
         parser.error(f"no evaluation data at {args.shared}/eval; pass --shared")
     out_root = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-eval-"))
+    if args.tune:
+        setting, values = args.tune.split("=", 1)
+        print("| set | value | mean page score |\n| --- | --- | --- |")
+        for name in names:
+            if name not in PAGE_SCORES:
+                parser.error(f"--tune needs page scores; {name} has none")
+            print("\n".join(cross_validate(name, setting, values.split(","), args.shared, out_root, overrides,
+                                           args.folds)), flush=True)
+        return 0
     print("| set | newsflow | plain library, same pages | pages won / lost / tied | needed | results | seconds |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for name in names:

@@ -496,3 +496,24 @@ def test_a_clock_above_the_headline_does_not_override_the_metadata():
     """A site header's date and time of day ("today") above the headline is not the article's date."""
     page = _page_with_meta("2023-09-05T10:00:00+02:00", above_title="Monday 2 October 2023 14:05")
     assert clean(Document("a.html", page)).published == "2023-09-05"
+
+
+def test_an_author_bio_line_goes_but_prose_about_a_producer_stays():
+    """"Jane Doe is a reporter for ..." under an article is furniture; a paragraph in which
+    someone's father was a producer is the article's own prose."""
+    prose = ("Her father was a producer on the station's morning show for twenty years, and she grew up "
+             "around its studio, the mayor said when she opened the new harbour museum on Friday.")
+    page = "\n".join(["Harbour wall to be rebuilt", *ARTICLE, prose, "Jane Doe is a reporter for The Coast News."])
+    assert list(_clean(page).paragraphs) == [*ARTICLE, prose]
+
+
+def test_a_short_caption_goes_but_a_paragraph_mentioning_a_picture_stays():
+    """"The mayor, pictured at the harbour" alone is a caption; a long paragraph saying "(pictured
+    above)" or naming the EPA/Army Corps rule is prose."""
+    pictured = ("The mayor (pictured above) told residents at a packed meeting on Monday evening that the council "
+                "would rebuild the wall before the summer season starts, whatever the final cost turns out to be.")
+    agency = ("Lawyers for the farmers said the ruling means the EPA/Army Corps rule on wetlands will not take "
+              "effect this year, and that the valley's drainage plans can go ahead as they were drawn.")
+    page = "\n".join(["Harbour wall to be rebuilt", ARTICLE[0], "The mayor, pictured at the harbour on Monday",
+                      *ARTICLE[1:], pictured, agency])
+    assert list(_clean(page).paragraphs) == [*ARTICLE, pictured, agency]

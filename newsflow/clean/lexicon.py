@@ -237,17 +237,24 @@ STRONG_END = re.compile(
     _I | re.VERBOSE,
 )
 
-#: Photo captions and credits: a line carrying these is not body prose.
+#: Photo captions and credits: a line carrying these is not body prose. An agency as a
+#: credit is written in capitals and ends the line ("... (AP Photo/Jane Doe)", "... EPA/JOHN
+#: DOE"): "the EPA/Army Corps rule was struck down." is prose.
 CAPTION = re.compile(
     r"""(?:
-      \((?:ap|afp|reuters|getty|epa|dpa|file|photo|picture|pic|image|illustration)\b[^)]{0,80}\)\s*$
+      \((?:(?-i:AP|AFP|EPA|DPA)|reuters|getty|file|photo|picture|pic|image|illustration)\b[^)]{0,80}\)\s*$
       |\b(?:photo|image|picture|pic|foto|bild|illustration|graphic|video)\s*(?:credit)?\s*(?::|/|by\b|courtesy)
       |\bcredit(?:s)?\s*(?::|\.\.\.|…)|\((?:photo\ |image\ )?courtesy\ of\b|\bgetty\ images\b|\bshutterstock\b|\bistock(?:photo)?\b|\bimago\b|\bpicture[- ]alliance\b
-      |\bcopyright\s+(?:ap|afp|reuters|getty|epa|dpa)\b|\b(?:ap|afp|reuters|epa|dpa)\s*(?:photo|/)|^\s*file\s*(?:-|:|photo)
-      |\bpictured\b|\b(?:left|right|center|centre|above|below|top|bottom)\)\s|\bseen\ (?:here\ )?in\ (?:a|an|this)\ (?:photo|file|picture|image)\b
+      |\bcopyright\s+(?:(?-i:AP|AFP|EPA|DPA)|reuters|getty)\b|\b(?-i:AP|AFP|EPA|DPA|REUTERS|Reuters)\s*(?:photo\b|/)[^.!?]{0,40}$|^\s*file\s*(?:-|:|photo)
+      |\bseen\ (?:here\ )?in\ (?:a|an|this)\ (?:photo|file|picture|image)\b
     )""",
     _I | re.VERBOSE,
 )
+#: ... and, in a short line only (a caption, not a paragraph that mentions a picture):
+#: "pictured", a position in brackets ("(left)", "(above)").
+CAPTION_SHORT = re.compile(r"\bpictured\b|\((?:left|right|center|centre|above|below|top|bottom)\)", _I)
+#: The longest line CAPTION_SHORT marks as a caption.
+CAPTION_SHORT_MAX_WORDS = 30
 
 #: A byline: "By Jane Doe", "Von Max Mustermann", "Por ...", "Par ...".
 BYLINE = re.compile(
@@ -255,11 +262,15 @@ BYLINE = re.compile(
     _I | re.VERBOSE,
 )
 
-#: Author bio sentences at the end of an article.
+#: Author bio sentences at the end of an article: "Jane Doe is a reporter for ...", "She
+#: was a staff writer at ...". The person opens the line, a name (capitalised words) or a
+#: pronoun, maybe with a handle ("Jane Doe (@jdoe) is ..."): "her father was a producer"
+#: inside a paragraph is the article's own prose.
 BIO = re.compile(
-    r"""\b(?:is|was|has\ been|has\ worked\ as|works\ as|joined\ [\w\ ]{1,40}\ as)\ (?:an?\ |the\ )?(?:[\w-]+\ ){0,4}
-        (?:writer|reporter|editor|journalist|correspondent|columnist|contributor|author|freelancer|blogger|producer|critic)\b""",
-    _I | re.VERBOSE,
+    r"""^(?:(?:[A-ZÀ-ÖØ-Þ][\w.'’-]*\ ){1,4}(?:\([^)]{1,40}\)\ )?|(?i:he|she|they)\ )
+        (?i:(?:is|was|has\ been|has\ worked\ as|works\ as|joined\ [\w\ ]{1,40}\ as)\ (?:an?\ |the\ )?(?:[\w-]+\ ){0,4}
+        (?:writer|reporter|editor|journalist|correspondent|columnist|contributor|author|freelancer|blogger|producer|critic)\b)""",
+    re.VERBOSE,
 )
 
 #: Teaser cards of link lists glue a headline to its label or standfirst with

@@ -220,7 +220,8 @@ def _pattern_kind(ln: Line, s: CleanSettings, trusted: bool) -> str | None:
     text, low, vocab = ln.text, ln.low, ln.vocab
     if (not trusted or ln.words <= s.trusted_promo_max_words) and lx.furniture_phrase(low, vocab):
         return "promo"
-    if vocab & lx.CAPTION_TRIGGERS and lx.CAPTION.search(text):
+    if vocab & lx.CAPTION_TRIGGERS and (lx.CAPTION.search(text) or (
+            ln.words <= lx.CAPTION_SHORT_MAX_WORDS and lx.CAPTION_SHORT.search(text))):
         return "caption"
     if (vocab & lx.LINK_TRIGGERS) and lx.INLINE_LINK.match(text):
         return "link"

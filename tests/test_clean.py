@@ -517,3 +517,12 @@ def test_a_short_caption_goes_but_a_paragraph_mentioning_a_picture_stays():
     page = "\n".join(["Harbour wall to be rebuilt", ARTICLE[0], "The mayor, pictured at the harbour on Monday",
                       *ARTICLE[1:], pictured, agency])
     assert list(_clean(page).paragraphs) == [*ARTICLE, pictured, agency]
+
+
+def test_an_agency_style_caption_goes_but_in_this_case_stays():
+    """"In this <date> file photo, ..." opens a news-agency caption; "In this case ..." opens prose."""
+    caption = "In this March 3, 2021, file photo, workers repair the harbour wall after a storm."
+    prose = ("In this case the council had no choice but to rebuild the wall, because the insurers refused "
+             "to pay for a temporary barrier while the repairs were planned and put out to tender.")
+    page = "\n".join(["Harbour wall to be rebuilt", ARTICLE[0], caption, *ARTICLE[1:], prose])
+    assert list(_clean(page).paragraphs) == [*ARTICLE, prose]

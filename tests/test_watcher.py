@@ -305,7 +305,7 @@ def test_a_file_closed_once_waits_only_the_settle_window(tmp_path, redis_client,
         os.rename(tmp_path / "moved.txt", inbox / "moved.txt")
         assert h.wait_for(2, timeout=5)[1] == article_id(b"renamed into place")
         moved = time.monotonic() - started
-    assert 0.5 <= took < 1.5 and moved < 0.5
+    assert took >= 0.5 and moved + 0.25 < took  # the window is waited for in-place writes only
 
 
 def test_an_inbox_deleted_and_created_again_is_watched_again_at_once(tmp_path, redis_client, keys):

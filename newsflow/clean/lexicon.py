@@ -247,6 +247,7 @@ CAPTION = re.compile(
       |\bcredit(?:s)?\s*(?::|\.\.\.|…)|\((?:photo\ |image\ )?courtesy\ of\b|\bgetty\ images\b|\bshutterstock\b|\bistock(?:photo)?\b|\bimago\b|\bpicture[- ]alliance\b
       |\bcopyright\s+(?:(?-i:AP|AFP|EPA|DPA)|reuters|getty)\b|\b(?-i:AP|AFP|EPA|DPA|REUTERS|Reuters)\s*(?:photo\b|/)[^.!?]{0,40}$|^\s*file\s*(?:-|:|photo)
       |\bseen\ (?:here\ )?in\ (?:a|an|this)\ (?:photo|file|picture|image)\b
+      |^\s*in\ this\ (?:[\w.,'’\ -]{0,40}\ )?(?:photo|image|picture|screenshot|video\ grab)(?![\w-])
     )""",
     _I | re.VERBOSE,
 )

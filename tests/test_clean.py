@@ -526,3 +526,19 @@ def test_an_agency_style_caption_goes_but_in_this_case_stays():
              "to pay for a temporary barrier while the repairs were planned and put out to tender.")
     page = "\n".join(["Harbour wall to be rebuilt", ARTICLE[0], caption, *ARTICLE[1:], prose])
     assert list(_clean(page).paragraphs) == [*ARTICLE, prose]
+
+
+def test_a_comment_thread_after_the_article_is_cut_at_its_first_header():
+    """Blog comments ("Maria on March 4, 2023 at 9:15 pm said:") are not the article, even when they
+    are longer than it; a sentence that says "said" with a date is prose."""
+    comments = []
+    for who, day in (("Maria", 4), ("Tom Baker", 5), ("harbourfan", 6)):
+        comments += [f"{who} on March {day}, 2023 at 9:15 pm said:",
+                     "I walked along that wall every morning for thirty years and I have never seen the sea as "
+                     "high as it was this winter, so I am glad the council is finally doing something about it."]
+    prose = ("The mayor said on March 4, 2023 that the wall would be rebuilt before the summer, and the "
+             "council's engineer said the work would cost less than a new breakwater would.")
+    page = "\n".join(["Harbour wall to be rebuilt", *ARTICLE, prose, "Leave a reply", *comments])
+    assert list(_clean(page).paragraphs) == [*ARTICLE, prose]
+    page = "\n".join(["Harbour wall to be rebuilt", *ARTICLE, prose, *comments])  # no "Leave a reply" label
+    assert list(_clean(page).paragraphs) == [*ARTICLE, prose]

@@ -216,6 +216,16 @@ more\ by\ .{1,40}|(?:other\ )?(?:articles|posts|stories)\ by\ .{1,40}
     _I | re.VERBOSE,
 )
 
+#: The header of a reader's comment, as blog software writes it: "Maria on March 4, 2023 at
+#: 9:15 pm said:". Its date is the comment's, and it opens the comments (a strong end); it
+#: ends with "said:"/"says:", which a byline or dateline never does.
+_MONTH_DATE = r"[^\W\d_]{3,}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+[^\W\d_]{3,}\.?\s+\d{4}"
+COMMENT_HEADER = re.compile(
+    rf"""^.{{1,80}}?\s(?:on\s+)?(?:{_MONTH_DATE}|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}})
+        (?:\s*(?:at|,)?\s*\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?\s+(?:said|says|wrote|commented|replied):?\s*$""",
+    _I | re.VERBOSE,
+)
+
 #: The strongest of those: after a body, nothing that follows them is the article.
 STRONG_END = re.compile(
     r"""^(?:

@@ -186,6 +186,10 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
         ln.strong_end = bool(lx.STRONG_END.match(low.lstrip("[( ")))
         ln.kind, ln.why = BAD, "end"
         return
+    if ln.words <= 20 and text[-1] == ":" and lx.COMMENT_HEADER.match(text):
+        ln.end_marker = ln.strong_end = True
+        ln.kind, ln.why = BAD, "comment"
+        return
     if ln.words <= s.furniture_max_words and lx.FURNITURE_LINE.match(low):
         ln.kind, ln.why = BAD, "furniture"
         return
@@ -634,7 +638,7 @@ def _table_rows(lines: list[Line], s: CleanSettings) -> dict[int, int]:
 TABLE_KINDS = frozenset({"numeric", "date"})
 
 #: Line classes that are page furniture (a text holding none of them is already clean).
-FURNITURE_KINDS = frozenset({"furniture", "promo", "end", "caption", "link", "byline", "date", "site", "numeric", "bio"})
+FURNITURE_KINDS = frozenset({"furniture", "promo", "end", "comment", "caption", "link", "byline", "date", "site", "numeric", "bio"})
 
 
 #: Line classes of an article's own header (its dateline and byline under the headline).

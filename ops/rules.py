@@ -51,7 +51,7 @@ def attribute(text: str, gold_body: Counter, s: CleanSettings, trusted: bool, wr
               table: dict[str, list[int]]) -> None:
     """Add to `table[rule] = [furniture shingles, body shingles, lines]` what each rule removed."""
     res = extract_body(text, s, trusted=trusted, wrapped=wrapped)
-    kept_lines = _dedupe([res.lines[i] for i in res.body])
+    kept_lines = _dedupe([res.lines[i] for i in res.body], s)
     kept = {ln.pos for ln in kept_lines}
     output = shingles("\n".join(ln.text for ln in kept_lines))
     in_body = set(res.body)
@@ -60,9 +60,10 @@ def attribute(text: str, gold_body: Counter, s: CleanSettings, trusted: bool, wr
             continue
         rule = ln.why if ln.kind == BAD and ln.why else ("dedupe" if ln.pos in in_body else "selection")
         removed = shingles(ln.text)
-        body = sum(n for sh, n in removed.items() if sh in gold_body and sh not in output)
+        # as the scorer counts (multisets): body lost is what the gold holds more often than the output
+        body = sum(min(n, max(0, gold_body[sh] - output[sh])) for sh, n in removed.items())
         row = table[rule]
-        row[0] += sum(removed.values()) - sum(n for sh, n in removed.items() if sh in gold_body)
+        row[0] += sum(n for sh, n in removed.items() if sh not in gold_body)
         row[1] += body
         row[2] += 1
 

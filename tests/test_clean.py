@@ -542,3 +542,12 @@ def test_a_comment_thread_after_the_article_is_cut_at_its_first_header():
     assert list(_clean(page).paragraphs) == [*ARTICLE, prose]
     page = "\n".join(["Harbour wall to be rebuilt", *ARTICLE, prose, *comments])  # no "Leave a reply" label
     assert list(_clean(page).paragraphs) == [*ARTICLE, prose]
+
+
+def test_list_items_that_recur_are_kept_every_time():
+    """Two menus sharing items (a list repeats its items) keep each item in each menu; a repeated
+    sentence of prose still appears once."""
+    menu = ["Breakfast", "Porridge with berries and a spoon of honey", "Lunch", "Lentil soup with bread"]
+    paras = [LONG[0], "Plan A", *menu, "Plan B", *menu, LONG[1], LONG[1]]
+    text = json.dumps({"title": "Reservoir opens", "maintext": "\n\n".join(paras)})
+    assert list(_clean(text, "a.json").paragraphs) == paras[:-1]

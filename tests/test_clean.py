@@ -551,3 +551,13 @@ def test_list_items_that_recur_are_kept_every_time():
     paras = [LONG[0], "Plan A", *menu, "Plan B", *menu, LONG[1], LONG[1]]
     text = json.dumps({"title": "Reservoir opens", "maintext": "\n\n".join(paras)})
     assert list(_clean(text, "a.json").paragraphs) == paras[:-1]
+
+
+def test_a_question_put_to_each_guest_is_kept_each_time():
+    """An interview asking three guests the same question keeps the question before each answer."""
+    question = "What do you remember most about the winter the sea came over the old harbour wall?"
+    answers = [f"{name} said the water reached the church steps and that nobody in the village slept that night."
+               for name in ("Anna", "Peter", "Joanna")]
+    paras = [LONG[0]] + [p for answer in answers for p in (question, answer)]
+    text = json.dumps({"title": "Three memories of the flood", "maintext": "\n\n".join(paras)})
+    assert list(_clean(text, "a.json").paragraphs) == paras

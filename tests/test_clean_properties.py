@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -96,7 +97,8 @@ def test_idempotent_for_scraper_json(text):
 @PROFILE
 @given(page)
 def test_output_is_normalised(text):
-    """Output text is NFC with one kind of space and no repeated paragraph."""
+    """Output text is NFC with one kind of space, and no sentence of prose stands in it twice
+    (list items and labels may recur: two menus share their items)."""
     import unicodedata
 
     c = _try(Document("a.txt", text.replace(" ", "\u00a0", 3).encode()))
@@ -105,7 +107,10 @@ def test_output_is_normalised(text):
     for p in c.paragraphs:
         assert unicodedata.is_normalized("NFC", p)
         assert "\u00a0" not in p and "\t" not in p and "  " not in p
-    assert len({p.lower() for p in c.paragraphs}) == len(c.paragraphs)
+    from newsflow.clean.text import make_lines
+
+    twice = [p for p, n in Counter(c.paragraphs).items() if n == 2]
+    assert not [ln for p in twice for ln in make_lines(p) if ln.terminal and ln.words >= 10]
 
 
 wrapped_page = st.builds(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 from newsflow.clean import lexicon as lx
 from newsflow.clean.dates import merge_dates, parse_field
@@ -52,16 +53,18 @@ def sniff(name: str, text: str) -> str:
 
 
 def _dedupe(lines: list[Line], s: CleanSettings) -> list[Line]:
-    """A repeated prose paragraph dropped (the first one stays). Lines that are not
-    sentences of prose (list items, table rows, labels) stay however often they recur:
-    a meal plan or a deal list repeats its items, and the article needs each of them
-    (ops/rules.py on the dev HTML: dropping every repeat removed 1,010 body shingles
-    for 22 of furniture)."""
+    """A paragraph of prose that the body holds twice (a pull quote, a page that glued its
+    text on again) appears once. What recurs as part of the article stays: lines that are
+    not sentences of prose (list items, table rows, labels: two menus share their items)
+    and prose that recurs three times or more (an interview's question put to each guest).
+    ops/rules.py on the dev HTML: dropping every repeat removed 1,010 body shingles for 22
+    of furniture."""
+    keys = [" ".join(ln.low.split()) for ln in lines]
+    counts = Counter(keys)
     seen: set[str] = set()
     out = []
-    for ln in lines:
-        key = " ".join(ln.low.split())
-        if key in seen and ln.terminal and ln.words >= s.good_min_words:
+    for ln, key in zip(lines, keys):
+        if key in seen and counts[key] == 2 and ln.terminal and ln.words >= s.good_min_words:
             continue
         seen.add(key)
         out.append(ln)

@@ -201,7 +201,10 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
         ln.kind, ln.why = BAD, why
         return
     count = repeats.get(key, 1)
-    if count >= s.repeat_min_count:
+    # In an extractor's or scraper's paragraphs (trusted) a recurring line is the article's own:
+    # an interview's question put to each guest, the items two menus share (ops/rules.py: dev
+    # HTML lost 319 body shingles to it, no furniture).
+    if count >= s.repeat_min_count and not trusted:
         prose = ln.terminal and ln.words >= s.good_min_words and ln.stop >= s.good_min_stopword_ratio
         if (ln.words < s.repeat_keep_min_words and not prose) or key in seen:
             # never prose: menus, tickers, labels repeated; a subheading at most

@@ -545,11 +545,10 @@ def test_a_comment_thread_after_the_article_is_cut_at_its_first_header():
 
 
 def test_list_items_that_recur_are_kept_every_time():
-    """In extracted paragraphs, two menus sharing items keep each item in each menu (and a
-    paragraph held twice stays: there it was the article's); in a page's text, a sentence of
-    prose held twice appears once."""
-    menu = ["Breakfast: porridge with berries and a spoon of honey, and tea.",
-            "Lunch: lentil soup with bread and a green salad."]
+    """Two menus sharing items keep each item in each menu; a sentence of prose repeated right
+    after itself appears once."""
+    menu = ["Breakfast: porridge with berries and a spoon of honey, and a pot of tea",
+            "Lunch: lentil soup with bread and a green salad with walnuts"]
     paras = [LONG[0], "Plan A", *menu, "Plan B", *menu, LONG[1]]
     text = json.dumps({"title": "Reservoir opens", "maintext": "\n\n".join(paras)})
     assert list(_clean(text, "a.json").paragraphs) == paras

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 
 from newsflow.clean import lexicon as lx
 from newsflow.clean.dates import merge_dates, parse_field
@@ -53,22 +52,25 @@ def sniff(name: str, text: str) -> str:
 
 
 def _dedupe(lines: list[Line], s: CleanSettings) -> list[Line]:
-    """A paragraph of prose that the body holds twice (a pull quote, a page that glued its
-    text on again) appears once. What recurs as part of the article stays: lines that are
-    not sentences of prose (list items, table rows, labels: two menus share their items)
-    and prose that recurs three times or more (an interview's question put to each guest).
-    ops/rules.py on the dev HTML: dropping every repeat removed 1,010 body shingles for 22
-    of furniture."""
+    """Drop a page's repeat of its own text: a sentence of prose right after its copy, or whose
+    earlier copy is part of a repeated run (the line before or after it repeats the one beside
+    the earlier copy: the article glued on again, paragraphs duplicated together). What recurs as part of
+    the article stays: lines that are not sentences of prose (list items, table rows, labels:
+    two menus share their items) and a sentence recurring on its own (an interview's question
+    put to each guest). ops/rules.py on the dev HTML: dropping every repeat removed 1,010 body
+    shingles for 22 of furniture."""
     keys = [" ".join(ln.low.split()) for ln in lines]
-    counts = Counter(keys)
-    seen: set[str] = set()
-    out = []
-    for ln, key in zip(lines, keys):
-        if key in seen and counts[key] == 2 and ln.terminal and ln.words >= s.good_min_words:
+    first: dict[str, int] = {}
+    drop = set()
+    for i, (ln, key) in enumerate(zip(lines, keys)):
+        j = first.setdefault(key, i)
+        if j == i or not (ln.terminal and ln.words >= s.good_min_words):
             continue
-        seen.add(key)
-        out.append(ln)
-    return out
+        before = keys[i - 1] == key or (j > 0 and keys[i - 1] == keys[j - 1])  # right after a copy, or
+        after = i + 1 < len(keys) and keys[i + 1] == keys[j + 1]        # a run that repeats
+        if before or after:
+            drop.add(i)
+    return [ln for i, ln in enumerate(lines) if i not in drop]
 
 
 def _first_str(obj: dict, fields: tuple[str, ...]) -> str | None:
@@ -116,15 +118,12 @@ def _outlet_from_text(lines_text: list[str], first_line: str) -> str | None:
 
 def _clean_text(text: str, s: CleanSettings, profile: SiteProfile | None, trusted: bool = False,
                 wrapped: bool = True) -> dict:
-    return _text_info(extract_body(text, s, profile, trusted=trusted, wrapped=wrapped), s, dedupe=not trusted)
+    return _text_info(extract_body(text, s, profile, trusted=trusted, wrapped=wrapped), s)
 
 
-def _text_info(res: BodyResult, s: CleanSettings, dedupe: bool = True) -> dict:
-    """Title, date, byline, outlet and paragraphs of an extraction. `dedupe`: a page's text
-    (not an extractor's paragraphs, where a paragraph held twice was the article's more
-    often than not: ops/rules.py on the dev HTML, 94 body shingles for 0 of furniture)."""
-    body = [res.lines[i] for i in res.body]
-    paragraphs = [ln.text for ln in (_dedupe(body, s) if dedupe else body)]
+def _text_info(res: BodyResult, s: CleanSettings) -> dict:
+    """Title, date, byline, outlet and paragraphs of an extraction."""
+    paragraphs = [ln.text for ln in _dedupe([res.lines[i] for i in res.body], s)]
     info = header_info(res, s)
     first = res.lines[0].text if res.lines else ""
     info["outlet"] = _outlet_from_text([ln.text for ln in res.lines], first)

@@ -714,21 +714,22 @@ class _Containment:
         return [(spans[i][0], low[spans[i][0]:spans[i + n][1]]) for i in range(len(spans) - n)]
 
     def inside_a_long(self, low: str, keys: list[tuple[int, str]]) -> bool:
-        """True if `low` is part of an earlier long line."""
+        """True if `low` is part of an earlier, longer line (a copy of a line is not a part of
+        it: whether a recurring paragraph stays is the repeat rules' call)."""
         inner = keys[1:-1]
-        if not inner:
-            return any(low in big for big in self.longs)
-        rarest = min((self.in_longs.get(key, set()) for _, key in inner), key=len)
-        return any(low in self.longs[j] for j in rarest)
+        bigs = self.longs if not inner else \
+            [self.longs[j] for j in min((self.in_longs.get(key, set()) for _, key in inner), key=len)]
+        return any(low in big and len(big) > len(low) for big in bigs)
 
     def held_chars(self, low: str, keys: list[tuple[int, str]]) -> int:
-        """Characters of `low` made of earlier kept lines (each counted once)."""
+        """Characters of `low` made of earlier, shorter kept lines (each counted once)."""
         found: dict[str, int] = {}
         for at, key in keys:
             for offset, part in self.parts.get(key, ()):
                 if at >= offset and low.startswith(part, at - offset):
                     found[part] = len(part)
         found.update((part, len(part)) for part in self.unkeyed if part in low)
+        found.pop(low, None)  # a copy of the whole line is not a part of it
         return sum(found.values())
 
     def add_long(self, low: str, keys: list[tuple[int, str]]) -> None:

@@ -51,6 +51,12 @@ def sniff(name: str, text: str) -> str:
     return "text"
 
 
+def _prose(ln: Line, s: CleanSettings) -> bool:
+    """A sentence of prose: ends like one, long enough, and made with function words (a list
+    of measures, "1 cup strawberries, 8 oz. almond milk.", has almost none)."""
+    return ln.terminal and ln.words >= s.good_min_words and ln.stop >= s.good_min_stopword_ratio
+
+
 def _dedupe(lines: list[Line], s: CleanSettings) -> list[Line]:
     """Drop a page's repeat of its own text: a sentence of prose right after its copy, or whose
     earlier copy is part of a repeated run (the line before or after it repeats the one beside
@@ -64,7 +70,7 @@ def _dedupe(lines: list[Line], s: CleanSettings) -> list[Line]:
     drop = set()
     for i, (ln, key) in enumerate(zip(lines, keys)):
         j = first.setdefault(key, i)
-        if j == i or not (ln.terminal and ln.words >= s.good_min_words):
+        if j == i or not _prose(ln, s):
             continue
         before = keys[i - 1] == key or (j > 0 and keys[i - 1] == keys[j - 1])  # right after a copy, or
         after = i + 1 < len(keys) and keys[i + 1] == keys[j + 1]        # a run that repeats

@@ -564,3 +564,12 @@ def test_a_question_put_to_each_guest_is_kept_each_time():
     paras = [LONG[0]] + [p for answer in answers for p in (question, answer)]
     text = json.dumps({"title": "Three memories of the flood", "maintext": "\n\n".join(paras)})
     assert list(_clean(text, "a.json").paragraphs) == paras
+
+
+def test_rows_of_numbers_in_extracted_paragraphs_are_kept():
+    """An extractor's (or scraper's) paragraphs keep a table's rows of numbers (ops/rules.py: the
+    numeric rule removed only body from the dev HTML's extracted paragraphs)."""
+    rows = ["2021 1450 1320", "2022 1510 1405", "2023 1620 1480"]
+    paras = [LONG[0], "Water drawn, in megalitres, by year:", *rows, LONG[1]]
+    text = json.dumps({"title": "Reservoir opens", "maintext": "\n\n".join(paras)})
+    assert list(_clean(text, "a.json").paragraphs) == paras

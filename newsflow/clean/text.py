@@ -564,7 +564,7 @@ def _select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | Non
             res.header = head
             return res
     if trusted:
-        return _trusted_body(lines, s)
+        return _trusted_body(lines, s, keep=("numeric",))  # an extractor keeps tables: rows of numbers are body
     _promo_blurbs(lines, s)
     _cards(lines, s)
     anchor = _headline_anchor(lines)

@@ -182,12 +182,11 @@ class Pipeline:
         if record is None:
             raise MissingInput(f"article {article_id} has no committed record to refresh")
         aliases = self.store.aliases(article_id)
-        if record["source"].get("aliases") != aliases:
-            record["source"]["aliases"] = aliases
-            self._write(record)
+        changed = record["source"].get("aliases") != aliases
+        record["source"]["aliases"] = aliases
+        self._write(record)  # the file first, as for every commit
+        if changed:
             self.store.commit(record)
-        else:
-            self._write(record)
         return record
 
     def _write(self, record: dict[str, Any]) -> None:

@@ -17,8 +17,9 @@ from tasks.app import PROCESS_ARTICLE, REFRESH_ARTICLE, app, current
 
 log = get_logger()
 
-#: Errors worth another try: the store was briefly out of reach.
-TRANSIENT = (redis.ConnectionError, redis.TimeoutError)
+#: The deployment's faults, never the article's: the store out of reach, the results
+#: folder refusing the file. Tried again for as long as they last.
+DEPLOYMENT_FAULTS = (redis.ConnectionError, redis.TimeoutError, ResultsUnwritable)
 #: Seconds a delivery count is remembered (longer than any retry backoff).
 ATTEMPTS_TTL = 24 * 3600
 #: Longest wait, in seconds, between tries after a deployment fault (doubling from 1 s).
@@ -60,10 +61,10 @@ def process_article(self, article_id: str, deployment_faults: int = 0) -> None:
     check_id(article_id)
     try:
         _process(self, article_id, deployment_faults)
-    except (*TRANSIENT, ResultsUnwritable) as exc:
-        log.warning("article_retry", article_id=article_id, error=str(exc) or type(exc).__name__,
-                    retry_in_s=_backoff(self.request.retries))
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries), max_retries=None,
+    except DEPLOYMENT_FAULTS as exc:
+        wait = _backoff(self.request.retries)
+        log.warning("article_retry", article_id=article_id, error=str(exc) or type(exc).__name__, retry_in_s=wait)
+        raise self.retry(exc=exc, countdown=wait, max_retries=None,
                          kwargs={"deployment_faults": deployment_faults + 1}) from None
 
 
@@ -82,7 +83,7 @@ def _process(task, article_id: str, deployment_faults: int) -> None:
         pipe.run(article_id)  # bounded by NEWSFLOW_ARTICLE_TIME_LIMIT (a TimeLimit record past it)
     except MissingInput as exc:
         log.error("article_missing", article_id=article_id, error=str(exc))
-    except (*TRANSIENT, ResultsUnwritable):
+    except DEPLOYMENT_FAULTS:
         raise
     except Exception as exc:  # the worker-loop boundary: a bug or unforeseen input fails one record
         log.exception("article_error", article_id=article_id)
@@ -96,5 +97,5 @@ def refresh_article(self, article_id: str) -> None:
         pipeline().refresh(check_id(article_id))
     except MissingInput as exc:
         log.error("article_missing", article_id=article_id, error=str(exc))
-    except (*TRANSIENT, ResultsUnwritable) as exc:
+    except DEPLOYMENT_FAULTS as exc:
         raise self.retry(exc=exc, countdown=_backoff(self.request.retries), max_retries=None)

@@ -83,7 +83,10 @@ def run_up(settings: Settings) -> int:
     settings.results.mkdir(parents=True, exist_ok=True)
     with Deployment(settings) as deployment:
         commands = {"watcher": ["watch"], "worker": ["worker", "--concurrency", str(settings.workers)]}
-        children = {name: spawn(cmd, child_env(settings, deployment.url)) for name, cmd in commands.items()}
+        def start_children() -> dict[str, subprocess.Popen]:
+            return {name: spawn(cmd, child_env(settings, deployment.url)) for name, cmd in commands.items()}
+
+        children = start_children()
         log.info("up_started", embedded=deployment.embedded, inbox=str(settings.inbox.resolve()),
                  results=str(settings.results.resolve()), workers=settings.workers,
                  pids={n: p.pid for n, p in children.items()})
@@ -98,7 +101,7 @@ def run_up(settings: Settings) -> int:
         while not halt.wait(0.5):
             if redis_watch.check():  # the embedded server came back on another port
                 stop(list(children.values()), STOP_TIMEOUT)
-                children = {name: spawn(cmd, child_env(settings, deployment.url)) for name, cmd in commands.items()}
+                children = start_children()
             _restart_exited(children, commands, settings, deployment.url, halt)
             if settings.summary_seconds and time.monotonic() >= next_summary:
                 _summary(redis_watch.client, settings, last)

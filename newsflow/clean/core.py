@@ -143,10 +143,8 @@ def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dic
     r = extract_html(html, s)
     page_body = extract_body(r.page_text, s, profile, wrapped=False) if r.page_text else None
     page = header_info(page_body, s) if page_body else {}
-    if r.fallback and page_body and r.text == r.page_text:
-        info = _text_info(page_body, s)  # the same extraction: not twice
-    elif r.fallback:
-        info = _clean_text(r.text, s, profile, wrapped=False)
+    if r.fallback:  # the text is the page's visible text: its extraction above serves (not twice)
+        info = _text_info(page_body or extract_body(r.text, s, profile, wrapped=False), s)
     else:
         if s.html_paragraph_filter:
             info = _clean_text(r.text, s, profile, trusted=True, wrapped=False)

@@ -573,3 +573,30 @@ def test_rows_of_numbers_in_extracted_paragraphs_are_kept():
     paras = [LONG[0], "Water drawn, in megalitres, by year:", *rows, LONG[1]]
     text = json.dumps({"title": "Reservoir opens", "maintext": "\n\n".join(paras)})
     assert list(_clean(text, "a.json").paragraphs) == paras
+
+
+def _cards() -> list[str]:
+    """Other articles' teaser cards (headline and standfirst glued into one prose line), each under its
+    block of section links."""
+    places = ["the old mill", "the north quay", "the school hall", "the fire station", "the bus depot", "the bridge"]
+    things = ["a new roof", "longer opening hours", "a second lift", "solar panels", "a bigger car park", "new lights"]
+    return [line for i, (place, thing) in enumerate(zip(places, things)) for line in (
+        *(f"Section {'ABCDEF'[i]}{k}" for k in range(5)), f"Plans for {place} are out. Neighbours who saw the drawings this week say that "
+        f"{thing} would change how the street looks, and they want the town to listen to them before it decides.")]
+
+
+def test_the_article_under_its_repeated_headline_beats_teasers_above_it():
+    """Prose above the on-page headline (a line repeating the page title) counts for less, wherever a long
+    menu of teasers put the headline and whether or not it ends like a sentence."""
+    menu = [f"Menu item {i}" for i in range(70)]
+    for title in ("Harbour wall to be rebuilt", "Will the harbour wall be rebuilt at last?"):
+        page = "\n".join([f"{title} - The Coast News", *menu, *_cards(), title, "By Jane Doe", *ARTICLE,
+                          "© 2023 The Coast News. All rights reserved."])
+        assert list(_clean(page).paragraphs) == ARTICLE
+
+
+def test_without_a_repeated_headline_the_prose_is_weighed_as_before():
+    """A page whose title is not repeated keeps its longest run of prose (no line is discounted)."""
+    page = "\n".join(["Harbour wall to be rebuilt - The Coast News", "Home", "Share", *ARTICLE,
+                      "Related", "Storm warning for the weekend"])
+    assert list(_clean(page).paragraphs) == ARTICLE

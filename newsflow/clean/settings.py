@@ -84,6 +84,8 @@ class CleanSettings:
     strong_end_penalty: float = 100.0
     #: Prose above the on-page headline (a line repeating the page title) scores this
     #: share of its words: the article follows its headline.
+    #: (0.5, 0.3 and 0.15 score the same in 5-fold cross-validation on the plain-text set:
+    #: the mildest is kept.)
     before_headline_weight: float = 0.5
     #: Prose after a strong end marker (itself after some prose) scores this share of its
     #: words: what follows "More stories" is rarely the article, unless there is much of it.

@@ -471,15 +471,16 @@ def _comment_cuts(lines: list[Line], s: CleanSettings, start: int, end: int) -> 
 
 
 def _headline_anchor(lines: list[Line]) -> int | None:
-    """Position of the on-page headline: a later line repeating the page title's headline part."""
+    """Position of the on-page headline: the first later line repeating the page title's headline
+    part, wherever a long menu put it, and whether or not it ends like a sentence ("...?")."""
     if len(lines) < 3:
         return None
     head = _WORD.findall(strip_site_suffix(lines[0].text).lower())
     if len(head) < 2:
         return None
     want = set(head)
-    for ln in lines[1:60]:
-        if ln.kind == GOOD or abs(ln.words - len(head)) > 3:
+    for ln in lines[1:]:
+        if abs(ln.words - len(head)) > 3:
             continue
         got = set(_WORD.findall(ln.text.lower()))
         if got and len(want & got) / len(want | got) >= 0.8:
@@ -573,6 +574,10 @@ def _select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | Non
     for k in tables:
         lines[k].weight = 0.0  # a table's rows neither make nor break the span around it
     start, end, score = _best_run(lines, 0, len(lines))
+    if anchor is not None and start < anchor <= end:
+        # a run does not cross the on-page headline: the article is the prose under it or,
+        # when that is much shorter, prose above it (another article glued on before)
+        start, end, score = max(_best_run(lines, anchor, len(lines)), _best_run(lines, 0, anchor), key=lambda r: r[2])
     if score <= 0:
         return BodyResult(lines, [], len(lines), -1)
     cuts = sorted(set(_boundaries(lines, s, start, end)) | set(_comment_cuts(lines, s, start, end)))

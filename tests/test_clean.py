@@ -373,14 +373,12 @@ def test_structured_data_dump_after_the_article_is_not_body():
 
 
 def test_dateline_under_a_short_lead_is_found():
-    """A "created on" line placed under the first paragraphs (a four-line lead, then the date, then
-    the rest) is the date; with the window of the first three lines after the body start it was not."""
-    more = ["The council expects the first stones to be laid before the summer holidays begin.",
-            "A public meeting about the plans will be held in the town hall next month, it said."]
-    page = "\n".join(["Harbour wall to be rebuilt", "Home", "News", "Harbour wall to be rebuilt", *ARTICLE,
-                      "Erstellt am: 05.09.2023", *more])
+    """A "created on" line placed under the lead paragraph (then the rest) is the date; without a
+    window after the body start it is not."""
+    page = "\n".join(["Harbour wall to be rebuilt", "Home", "News", "Harbour wall to be rebuilt", ARTICLE[0],
+                      "Erstellt am: 05.09.2023", *ARTICLE[1:]])
     assert _clean(page).published == "2023-09-05"
-    assert _clean(page, header_lines_after_body=3).published is None
+    assert _clean(page, header_lines_after_body=0).published is None
 
 
 LONG = [
@@ -600,3 +598,19 @@ def test_without_a_repeated_headline_the_prose_is_weighed_as_before():
     page = "\n".join(["Harbour wall to be rebuilt - The Coast News", "Home", "Share", *ARTICLE,
                       "Related", "Storm warning for the weekend"])
     assert list(_clean(page).paragraphs) == ARTICLE
+
+
+def test_a_date_between_paragraphs_of_prose_is_an_embedded_posts_not_the_articles():
+    """"Posted by X on <date>" between paragraphs (an embedded social post) is not the article's dateline."""
+    body = [*ARTICLE[:2], "Posted by Harbour Friends on Monday, October 2, 2023", *ARTICLE[2:]]
+    page = "\n".join(["Harbour wall to be rebuilt - The Coast News", "Home", "Harbour wall to be rebuilt",
+                      "Published 05 September 2023", *body, "Related", "Storm warning for the weekend"])
+    assert _clean(page).published == "2023-09-05"
+    assert _clean(page.replace("Published 05 September 2023\n", "")).published is None
+
+
+def test_a_dateline_right_after_a_short_article_is_still_read():
+    """A "Created on" line under the article's last paragraph is its dateline (nothing follows it but furniture)."""
+    page = "\n".join(["Harbour wall to be rebuilt - The Coast News", "Home", "Harbour wall to be rebuilt", *ARTICLE,
+                      "Created on: 05.09.2023", "Rate this article", "Comments"])
+    assert _clean(page).published == "2023-09-05"

@@ -810,10 +810,14 @@ def header_info(res: BodyResult, s: CleanSettings) -> dict:
         headline_pos = first_body
     best = None
     authors: list[str] = []
+    prose_above = 0
     for k in range(lo, hi):
         ln = lines[k]
         if k in res.body and ln.kind == GOOD:
+            prose_above += 1
             continue
+        if prose_above >= 2 and any(lines[j].kind == GOOD for j in range(k + 1, min(len(lines), k + 3))):
+            continue  # between paragraphs of prose: an embedded post's date ("Posted by X on <date>")
         if ln.why == "byline" or (ln.why == "date" and lx.BYLINE.match(ln.text)):
             authors.extend(split_names(lx.BYLINE.match(ln.text).group("names")))
         dates = ln.dates if ln.dates else (find_dates(ln.text) if ln.words <= 20 else [])

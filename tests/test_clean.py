@@ -614,3 +614,24 @@ def test_a_dateline_right_after_a_short_article_is_still_read():
     page = "\n".join(["Harbour wall to be rebuilt - The Coast News", "Home", "Harbour wall to be rebuilt", *ARTICLE,
                       "Created on: 05.09.2023", "Rate this article", "Comments"])
     assert _clean(page).published == "2023-09-05"
+
+
+def _extracted(*paragraphs: str) -> bytes:
+    return ("<html><head><title>Harbour wall to be rebuilt</title></head><body><article>"
+            "<h1>Harbour wall to be rebuilt after the winter storms</h1>"
+            + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>").encode()
+
+
+def test_an_embedded_posts_signature_stays_with_its_text_in_extracted_paragraphs():
+    """In an extractor's paragraphs, an embedded post's signature ("— Name (@handle) <date>") is kept
+    with the post it signs, as the post's text is."""
+    post = "We are so glad the wall will finally be rebuilt, thank you to everyone who signed the letter!"
+    signature = "— Harbour Friends (@harbourfriends) September 5, 2023"
+    c = clean(Document("a.html", _extracted(*ARTICLE[:2], post, signature, *ARTICLE[2:])))
+    assert list(c.paragraphs) == [*ARTICLE[:2], post, signature, *ARTICLE[2:]]
+
+
+def test_a_bare_date_line_in_extracted_paragraphs_still_goes():
+    """A date line that signs nothing ("September 5, 2023, 10:42 am") is still furniture there."""
+    c = clean(Document("a.html", _extracted(*ARTICLE[:2], "September 5, 2023, 10:42 am", *ARTICLE[2:])))
+    assert list(c.paragraphs) == ARTICLE

@@ -235,7 +235,7 @@ def _pattern_kind(ln: Line, s: CleanSettings, trusted: bool) -> str | None:
     if ln.words <= 12 and lx.BYLINE.match(text) and not ln.terminal:
         return "byline"
     ln.dates = find_dates(text) if ln.words <= 20 and _DIGIT.search(text) else []
-    if ln.dates and is_date_line(text, ln.dates):
+    if ln.dates and is_date_line(text, ln.dates) and not (trusted and _ATTRIBUTION.search(text)):
         return "date"
     if not trusted and ((not ln.terminal and lx.GLUED.search(text))
                         or (ln.words >= s.near_min_words and text[0].isupper() and _headline_case(text, s))

@@ -635,3 +635,14 @@ def test_a_bare_date_line_in_extracted_paragraphs_still_goes():
     """A date line that signs nothing ("September 5, 2023, 10:42 am") is still furniture there."""
     c = clean(Document("a.html", _extracted(*ARTICLE[:2], "September 5, 2023, 10:42 am", *ARTICLE[2:])))
     assert list(c.paragraphs) == ARTICLE
+
+
+def test_a_copyright_notice_an_extractor_kept_inside_the_article_stays():
+    """A notice under the last paragraph of an extractor's output is the article's (as a wire story
+    prints it); on a scraped text page the same notice is page furniture."""
+    notice = "© 2023 The Coast Agency. All rights reserved. This material may not be published or rewritten."
+    c = clean(Document("a.html", _extracted(*ARTICLE, notice)))
+    assert list(c.paragraphs) == [*ARTICLE, notice]
+    page = "\n".join(["Harbour wall to be rebuilt - The Coast News", "Home", "Harbour wall to be rebuilt", *ARTICLE,
+                      notice, "Related", "Storm warning for the weekend"])
+    assert list(_clean(page).paragraphs) == ARTICLE

@@ -190,6 +190,9 @@ def _classify(ln: Line, s: CleanSettings, language_known: bool, repeats: dict[st
         ln.end_marker = ln.strong_end = True
         ln.kind, ln.why = BAD, "comment"
         return
+    if trusted and lx.COPYRIGHT.search(low):
+        ln.kind = GOOD if ln.terminal else SHORT  # kept: the extractor found it inside the article
+        return
     if ln.words <= s.furniture_max_words and lx.FURNITURE_LINE.match(low):
         ln.kind, ln.why = BAD, "furniture"
         return

@@ -646,3 +646,18 @@ def test_a_copyright_notice_an_extractor_kept_inside_the_article_stays():
     page = "\n".join(["Harbour wall to be rebuilt - The Coast News", "Home", "Harbour wall to be rebuilt", *ARTICLE,
                       notice, "Related", "Storm warning for the weekend"])
     assert list(_clean(page).paragraphs) == ARTICLE
+
+
+def test_a_paragraph_that_lost_its_full_stop_at_the_body_edge_is_kept():
+    """A long prose line without a sentence end, right above the body, is its lead paragraph."""
+    lead = ("The council has agreed to spend two million pounds on the old harbour wall after a long campaign "
+            "by the people who live and work along the seafront and by the fishermen who moor their boats behind it")
+    page = _page(lead, *ARTICLE, after=("Related articles", "Fishing quotas cut again"))
+    assert list(_clean(page).paragraphs) == [lead, *ARTICLE]
+
+
+def test_a_headline_without_a_full_stop_above_the_body_is_not_taken_for_prose():
+    """A headline-length line above the body stays out, stop or no stop."""
+    page = _page("Council agrees to spend two million pounds on the harbour wall after campaign", *ARTICLE,
+                 after=("Related articles", "Fishing quotas cut again"))
+    assert list(_clean(page).paragraphs) == ARTICLE

@@ -599,6 +599,11 @@ def _select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | Non
         start += 1
     while end >= start and lines[end].kind not in (GOOD, NEAR):
         end -= 1
+    # prose that lost its full stop right at either edge of the body is part of it
+    while start > 0 and _unfinished_prose(lines[start - 1], s):
+        start -= 1
+    while end + 1 < len(lines) and _unfinished_prose(lines[end + 1], s):
+        end += 1
     # the tables the body's own lines introduce
     rows = {k for k, lead in tables.items() if start <= lead <= end}
     if rows:
@@ -615,6 +620,12 @@ def _select_body(lines: list[Line], s: CleanSettings, profile: SiteProfile | Non
                 body.append(i)
     body = _no_leading_headline(lines, _drop_contained(lines, body, s), s)
     return BodyResult(lines, body, body[0] if body else len(lines), end if body else -1)
+
+
+def _unfinished_prose(ln: Line, s: CleanSettings) -> bool:
+    """A long line worded like prose that does not end like a sentence (a paragraph that lost its stop)."""
+    return (ln.kind == NEAR and s.body_edge_min_words > 0 and ln.words >= s.body_edge_min_words
+            and ln.stop >= s.good_min_stopword_ratio)
 
 
 def _table_rows(lines: list[Line], s: CleanSettings) -> dict[int, int]:

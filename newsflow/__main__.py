@@ -1,3 +1,3 @@
-from newsflow.cli import main
+from workers.cli import main
 
 raise SystemExit(main())

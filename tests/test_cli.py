@@ -59,7 +59,7 @@ def test_show_and_status_answer_from_redis(tmp_path, seeds):
 @pytest.mark.parametrize("before", [True, False], ids=["before", "after"])
 def test_global_options_work_before_or_after_the_command(tmp_path, before):
     """`newsflow --state-dir X --log-format console CMD` and `newsflow CMD --state-dir X ...` agree."""
-    from newsflow.cli import build_parser
+    from workers.cli import build_parser
 
     options = ["--state-dir", "X", "--log-format", "console", "--log-level", "debug"]
     argv = [*options, "status"] if before else ["status", *options]

@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 import yaml
 
-from newsflow.cli import build_parser
+from workers.cli import build_parser
 from tests.conftest import DATA, REPO
 
 SCHEMA = DATA / "compose-spec.json"  # copy of shared/schemas/compose-spec.json

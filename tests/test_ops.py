@@ -97,3 +97,42 @@ def test_page_tally_counts_wins_losses_and_ties():
     won, lost, tied, losses = pages.tally({"a": 0.9, "b": 0.5, "c": 0.7, "d": 0.8},
                                           {"a": 0.8, "b": 0.9, "c": 0.702, "d": 0.85})
     assert (won, lost, tied) == (1, 2, 1) and [page for page, _, _ in losses] == ["b", "d"]
+
+
+def _ops_module(name: str):
+    import importlib
+    import sys
+
+    if str(OPS) not in sys.path:
+        sys.path.insert(0, str(OPS))
+    return importlib.import_module(name)
+
+
+def test_imports_run_one_way():
+    """No newsflow module imports tasks or workers; no tasks module imports workers (ops/imports.py)."""
+    imports = _ops_module("imports")
+    pairs = imports.edges()
+    assert ("workers.cli", "workers.batch") in pairs and any(a.startswith("tasks.") for a, _ in pairs)
+    assert imports.wrong_way(pairs) == []
+
+
+def test_the_import_check_names_an_import_against_the_direction():
+    """The check is not vacuous: a core module importing a worker module, or tasks importing workers, is caught."""
+    imports = _ops_module("imports")
+    bad = [("newsflow.pipeline", "workers.runtime"), ("tasks.article", "workers.runtime")]
+    fine = [("workers.cli", "newsflow.settings"), ("tasks.app", "newsflow.logs"), ("newsflow.__main__", "workers.cli")]
+    assert imports.wrong_way(bad + fine) == bad
+
+
+def test_compare_lists_each_field_that_differs(tmp_path):
+    """ops/compare.py: records matched by source name; a changed field and a record on one side only are listed."""
+    import json
+
+    compare = _ops_module("compare")
+    for side, story in (("before", "s1"), ("after", "s2")):
+        (tmp_path / side).mkdir()
+        record = {"id": "a", "source": {"name": "a.txt"}, "text": "same", "story_id": story, "processed_at": side}
+        (tmp_path / side / "a.json").write_text(json.dumps(record))
+    (tmp_path / "after" / "b.json").write_text(json.dumps({"id": "b", "source": {"name": "b.txt"}}))
+    lines = compare.differences(tmp_path / "before", tmp_path / "after", compare.FIELDS)
+    assert lines == ["only after: b.txt", 'a.txt: story_id: "s1" -> "s2"']

@@ -51,7 +51,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 @command
 def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
-    from newsflow.batch import run_process
+    from workers.batch import run_process
 
     return run_process(settings, args.paths, args.inline)
 

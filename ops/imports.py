@@ -1,0 +1,80 @@
+"""The import graph between newsflow's three packages, read from the source with `ast`.
+
+    python ops/imports.py            # every cross-package import, and the verdict
+    python ops/imports.py --modules  # module -> module edges
+
+Imports run one way: `workers` -> `tasks` -> `newsflow`. The one exception is
+`newsflow/__main__.py`, the program's entry (`python -m newsflow`), which sits
+above everything and only hands over to `workers.cli`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGES = ("newsflow", "tasks", "workers")
+#: A package may import the ones after it in this order, never the ones before it.
+ORDER = {"workers": 0, "tasks": 1, "newsflow": 2}
+#: The program's entry point: allowed to import the top of the graph.
+ENTRY = "newsflow.__main__"
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+
+
+def imports(path: Path) -> set[str]:
+    """Absolute module names one file imports (at any depth of the file, lazily or not)."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out
+
+
+def edges() -> list[tuple[str, str]]:
+    """(importer, imported) for every import between the three packages."""
+    out = []
+    for package in PACKAGES:
+        for path in sorted((REPO / package).rglob("*.py")):
+            src = module_name(path)
+            for dst in sorted(imports(path)):
+                if dst.split(".")[0] in PACKAGES:
+                    out.append((src, dst))
+    return out
+
+
+def wrong_way(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Imports against the direction workers -> tasks -> newsflow."""
+    return [(a, b) for a, b in pairs
+            if a != ENTRY and ORDER[b.split(".")[0]] < ORDER[a.split(".")[0]]]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--modules", action="store_true", help="print every module -> module edge")
+    args = parser.parse_args()
+    pairs = edges()
+    packages = sorted({(a.split(".")[0], b.split(".")[0]) for a, b in pairs
+                       if a.split(".")[0] != b.split(".")[0] and a != ENTRY})
+    for a, b in packages:
+        print(f"{a} -> {b}")
+    print(f"(entry point {ENTRY} -> {', '.join(sorted(b for a, b in pairs if a == ENTRY))})")
+    if args.modules:
+        for a, b in pairs:
+            print(f"  {a} -> {b}")
+    bad = wrong_way(pairs)
+    for a, b in bad:
+        print(f"wrong way: {a} imports {b}")
+    print("imports run one way" if not bad else f"{len(bad)} imports run the wrong way")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

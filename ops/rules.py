@@ -5,7 +5,7 @@
 For every page of `maintext/txt` (plain text) and `maintext/html` (trafilatura's
 paragraphs, which our filter then reads), each line the cleaner leaves out is
 put down to the rule that left it out: its line class (`promo`, `caption`,
-`bio`, ... as `newsflow.clean.text` classifies), `dedupe` (a repeat of an
+`bio`, ... as `newsflow.clean.classify` classifies), `dedupe` (a repeat of an
 earlier paragraph) or `selection` (outside the body the cleaner chose). Its
 four-word shingles count as *furniture removed* when the gold body does not
 hold them and as *body removed* when it does (and the output does not hold
@@ -30,7 +30,9 @@ from newsflow.clean.core import _dedupe, normalise
 from newsflow.clean.dates import merge_dates, parse_field
 from newsflow.clean.decode import decode
 from newsflow.clean.html import extract_html
-from newsflow.clean.text import BAD, extract_body, header_info
+from newsflow.clean.body import extract_body
+from newsflow.clean.header import HeaderInfo, header_info
+from newsflow.clean.lines import BAD
 
 REPO = Path(__file__).resolve().parent.parent
 _WORD = re.compile(r"\w+")
@@ -97,9 +99,9 @@ def date_overrides(shared: Path, s: CleanSettings) -> dict[str, list[int]]:
         html = normalise(raw, s.repair_mojibake)
         r = extract_html(html, s)
         library = _library_date(html, s)
-        head = header_info(extract_body(r.page_text, s, wrapped=False), s) if r.page_text else {}
-        merged = merge_dates(head.get("published"), head.get("date_score", 0), r.published,
-                             s.dateline_over_metadata_score, head.get("date_line"))
+        head = header_info(extract_body(r.page_text, s, wrapped=False), s) if r.page_text else HeaderInfo()
+        merged = merge_dates(head.published, head.date_score, r.published, s.dateline_over_metadata_score,
+                             head.date_line)
         for override, before, after in (("json_ld_over_metadata", library, r.published),
                                          ("dateline_over_metadata", r.published, merged)):
             if before != after:

@@ -256,7 +256,7 @@ def test_wrapped_wire_story_is_joined_and_keeps_its_table():
 
 def test_short_lines_are_not_joined():
     """Menus, labels and table rows (short lines, no sentence running on) stay apart."""
-    from newsflow.clean.text import reflow
+    from newsflow.clean.lines import reflow
 
     lines = ["Home", "News", "Sport", "Log in", "Results", "Stoke 4 3 1 0 7 4 10", "Barnsley 3 3 0 0 8 2 9",
              "1) A product name", "http://example.com/a", "Read more about", "@someone on Twitter"]
@@ -267,7 +267,7 @@ def test_text_wrapped_at_a_fixed_width_is_joined():
     """An e-mail wrapped at 60 columns: each paragraph becomes one line, blank lines still part them."""
     import textwrap
 
-    from newsflow.clean.text import reflow
+    from newsflow.clean.lines import reflow
 
     paragraphs = [" ".join(ARTICLE[:2]), " ".join(ARTICLE[2:])]
     wrapped = "\n\n".join(textwrap.fill(p, 60) for p in paragraphs)
@@ -294,7 +294,7 @@ def _sentence_lines(paragraph: str, width: int) -> list[str]:
 
 
 def test_word_broken_at_a_hyphen_is_joined_without_a_space():
-    from newsflow.clean.text import reflow
+    from newsflow.clean.lines import reflow
 
     assert reflow(["the six-test series over a four-", "month tour of England"], CleanSettings()) == [
         "the six-test series over a four-month tour of England"]

@@ -107,7 +107,7 @@ def test_output_is_normalised(text):
     for p in c.paragraphs:
         assert unicodedata.is_normalized("NFC", p)
         assert "\u00a0" not in p and "\t" not in p and "  " not in p
-    from newsflow.clean.text import make_lines
+    from newsflow.clean.lines import make_lines
 
     from newsflow.clean import CleanSettings
     from newsflow.clean.core import _prose

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 
 from newsflow.clean import lexicon as lx
+from newsflow.clean.body import extract_body
 from newsflow.clean.dates import merge_dates, parse_field
 from newsflow.clean.decode import decode, normalise
 from newsflow.clean.errors import CleanError
+from newsflow.clean.header import HeaderInfo, header_info, site_suffix, split_names, strip_site_suffix
+from newsflow.clean.lines import BodyResult, Line
 from newsflow.clean.profile import SiteProfile
 from newsflow.clean.settings import CleanSettings
-from newsflow.clean.text import BodyResult, Line, extract_body, header_info, site_suffix, split_names, strip_site_suffix
 from newsflow.model import Cleaned, Document
 
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
@@ -122,46 +125,57 @@ def _outlet_from_text(lines_text: list[str], first_line: str) -> str | None:
     return None
 
 
+@dataclass
+class _Found:
+    """What reading one input found so far; later, better sources (metadata, scraper fields) overwrite."""
+
+    paragraphs: list[str]
+    title: str | None = None
+    published: str | None = None
+    authors: list[str] = field(default_factory=list)
+    outlet: str | None = None
+    dateline: str | None = None
+    url: str | None = None
+    page_text: str = ""
+
+
 def _clean_text(text: str, s: CleanSettings, profile: SiteProfile | None, trusted: bool = False,
-                wrapped: bool = True) -> dict:
+                wrapped: bool = True) -> _Found:
     return _text_info(extract_body(text, s, profile, trusted=trusted, wrapped=wrapped), s)
 
 
-def _text_info(res: BodyResult, s: CleanSettings) -> dict:
+def _text_info(res: BodyResult, s: CleanSettings) -> _Found:
     """Title, date, byline, outlet and paragraphs of an extraction."""
     paragraphs = [ln.text for ln in _dedupe([res.lines[i] for i in res.body], s)]
-    info = header_info(res, s)
+    head = header_info(res, s)
     first = res.lines[0].text if res.lines else ""
-    info["outlet"] = _outlet_from_text([ln.text for ln in res.lines], first)
-    info["paragraphs"] = paragraphs
-    return info
+    return _Found(paragraphs, head.title, head.published, list(head.authors),
+                  _outlet_from_text([ln.text for ln in res.lines], first), head.dateline)
 
 
-def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> dict:
+def _clean_html(html: str, s: CleanSettings, profile: SiteProfile | None) -> _Found:
     from newsflow.clean.html import extract_html
 
     r = extract_html(html, s)
     page_body = extract_body(r.page_text, s, profile, wrapped=False) if r.page_text else None
-    page = header_info(page_body, s) if page_body else {}
+    page = header_info(page_body, s) if page_body else HeaderInfo()
     if r.fallback:  # the text is the page's visible text: its extraction above serves (not twice)
-        info = _text_info(page_body or extract_body(r.text, s, profile, wrapped=False), s)
+        found = _text_info(page_body or extract_body(r.text, s, profile, wrapped=False), s)
+    elif s.html_paragraph_filter:
+        found = _clean_text(r.text, s, profile, trusted=True, wrapped=False)
     else:
-        if s.html_paragraph_filter:
-            info = _clean_text(r.text, s, profile, trusted=True, wrapped=False)
-        else:
-            info = {"paragraphs": [p for p in r.text.split("\n") if p.strip()], "title": None,
-                    "published": None, "authors": [], "outlet": None}
-    if r.title and info["paragraphs"] and " ".join(info["paragraphs"][0].split()) == " ".join(r.title.split()):
-        info["paragraphs"] = info["paragraphs"][1:]  # the extractor's copy of the headline
-    info["title"] = r.title or info.get("title")
-    info["published"] = merge_dates(page.get("published"), page.get("date_score", 0), r.published,
-                                    s.dateline_over_metadata_score, page.get("date_line"))
-    info["authors"] = list(r.authors) or page.get("authors") or info.get("authors") or []
-    info["outlet"] = r.outlet or info.get("outlet")
-    info["dateline"] = info.get("dateline") or page.get("dateline")
-    info["url"] = r.url
-    info["page_text"] = r.page_text
-    return info
+        found = _Found([p for p in r.text.split("\n") if p.strip()])
+    if r.title and found.paragraphs and " ".join(found.paragraphs[0].split()) == " ".join(r.title.split()):
+        found.paragraphs = found.paragraphs[1:]  # the extractor's copy of the headline
+    found.title = r.title or found.title
+    found.published = merge_dates(page.published, page.date_score, r.published,
+                                  s.dateline_over_metadata_score, page.date_line)
+    found.authors = list(r.authors) or list(page.authors) or found.authors
+    found.outlet = r.outlet or found.outlet
+    found.dateline = found.dateline or page.dateline
+    found.url = r.url
+    found.page_text = r.page_text
+    return found
 
 
 def _clean_json(text: str, s: CleanSettings, profile: SiteProfile | None) -> dict:
@@ -181,33 +195,22 @@ def _clean_json(text: str, s: CleanSettings, profile: SiteProfile | None) -> dic
     if body and "<" in body and sniff("", body) == "html":
         html, body = html or body, None
     if body:
-        info = _clean_text(normalise(body, s.repair_mojibake), s, profile, trusted=True)
+        found = _clean_text(normalise(body, s.repair_mojibake), s, profile, trusted=True)
     elif html:
-        info = _clean_html(normalise(html, s.repair_mojibake), s, profile)
+        found = _clean_html(normalise(html, s.repair_mojibake), s, profile)
     else:
         raise CleanError(
             "scraper JSON has no text: expected a non-empty 'maintext', 'text', 'content' or 'html' field"
         )
     title = _first_str(obj, _TITLE_FIELDS)
     if title:
-        info["title"] = normalise(title, s.repair_mojibake).strip()
-    for f in _DATE_FIELDS:
-        iso = parse_field(obj.get(f), s.min_year)
-        if iso:
-            info["published"] = iso
-            break
-    for f in _AUTHOR_FIELDS:
-        names = _authors_field(obj.get(f))
-        if names:
-            info["authors"] = names
-            break
-    outlet = _first_str(obj, _OUTLET_FIELDS)
-    if outlet:
-        info["outlet"] = outlet
-    url = _first_str(obj, _URL_FIELDS)
-    if url:
-        info["url"] = url
-    return info
+        found.title = normalise(title, s.repair_mojibake).strip()
+    found.published = next(filter(None, (parse_field(obj.get(f), s.min_year) for f in _DATE_FIELDS)),
+                           found.published)
+    found.authors = next(filter(None, (_authors_field(obj.get(f)) for f in _AUTHOR_FIELDS)), found.authors)
+    found.outlet = _first_str(obj, _OUTLET_FIELDS) or found.outlet
+    found.url = _first_str(obj, _URL_FIELDS) or found.url
+    return found
 
 
 def clean(doc: Document, settings: CleanSettings = CleanSettings(), profile: SiteProfile | None = None) -> Cleaned:
@@ -235,32 +238,32 @@ def _clean(doc: Document, s: CleanSettings, profile: SiteProfile | None) -> Clea
     raw, encoding = decode(data)
     fmt = sniff(doc.name or "", raw)
     if fmt == "json":
-        info = _clean_json(raw, s, profile)
+        found = _clean_json(raw, s, profile)
     elif fmt == "html":
-        info = _clean_html(normalise(raw, s.repair_mojibake), s, profile)
+        found = _clean_html(normalise(raw, s.repair_mojibake), s, profile)
     else:
         page_text = normalise(raw, s.repair_mojibake)
-        info = _clean_text(page_text, s, profile)
-        info["page_text"] = page_text
-    paragraphs = tuple(info["paragraphs"])
-    title = info.get("title")
+        found = _clean_text(page_text, s, profile)
+        found.page_text = page_text
+    paragraphs = tuple(found.paragraphs)
+    title = found.title
     if title:
         title = " ".join(normalise(title, s.repair_mojibake).split()) or None
     if not paragraphs and not title:
         raise CleanError("no article text found: the file has no prose (only menus, links or markup?)")
-    authors = tuple(dict.fromkeys(a for a in info.get("authors") or () if a))
-    url = info.get("url") or (doc.hints.get("url") if doc.hints else None)
+    authors = tuple(dict.fromkeys(a for a in found.authors if a))
+    url = found.url or (doc.hints.get("url") if doc.hints else None)
     return Cleaned(
         title=title,
         paragraphs=paragraphs,
-        published=info.get("published"),
+        published=found.published,
         authors=authors,
-        outlet=info.get("outlet"),
+        outlet=found.outlet,
         url=url,
         format=fmt,
         encoding=encoding,
-        dateline=info.get("dateline"),
-        page_text=info.get("page_text", ""),
+        dateline=found.dateline,
+        page_text=found.page_text,
     )
 
 

@@ -16,6 +16,7 @@ from newsflow.model import Cleaned, Tags
 from newsflow.tag import entities as ents
 from newsflow.tag import keywords as kw
 from newsflow.tag import language as lang
+from newsflow.tag.resolve import resolve
 from newsflow.tag.settings import TagSettings
 from newsflow.tag.tables import AliasTable, Taxonomy, load_places
 from newsflow.tag.topics import classify
@@ -170,7 +171,7 @@ def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings()
         m = ents.clean_span(span, text, res)
         if m is not None and not any(m.start < e and s < m.end for s, e in taken):
             mentions.append(m)
-    entities = ents.resolve(mentions, text, res, frozenset(settings.drop_labels),
+    entities = resolve(mentions, text, res, frozenset(settings.drop_labels),
                             persons=settings.canonical_persons, aliases=settings.canonical_aliases,
                             gazetteer=settings.gazetteer, teams=settings.teams)
     chunks = kw.words_and_chunks(text)

@@ -17,6 +17,8 @@ What is added around spaCy's NER (all cheap, per article):
    ("DPRK" -> "North Korea", "U.S." -> "United States"): the entity's
    ``canonical``; its ``text`` stays the article's own most used spelling.
 8. Counts over every mention of any of an entity's spellings.
+
+Steps 1-3 make the mentions (this module); steps 4-8 are `newsflow.tag.resolve`.
 """
 
 from __future__ import annotations
@@ -26,8 +28,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from newsflow.model import Entity
-from newsflow.tag.tables import LABEL_CLASS, AliasTable, name_key
+from newsflow.tag.tables import AliasTable, name_key
 
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -46,7 +47,7 @@ _DATELINE = re.compile(
 )
 #: runs of words that could be names (what counting mentions scans)
 _UP = "A-Z\u00c0-\u00de\u0391-\u03ab\u0400-\u042f"
-_CAP_RUN = re.compile(
+CAP_RUN = re.compile(
     rf"(?<![\w'\u2019])[{_UP}][\w.&'\u2019-]*"
     rf"(?:[ ]+(?:[{_UP}][\w.&'\u2019-]*|of|the|and|de|la|le|du|van|von|der|den|al|bin|y|da|di|dos))*"
 )
@@ -61,7 +62,8 @@ class Mention:
     end: int
     text: str
     label: str
-    source: str = "ner"  # ner, dateline, gazetteer
+    source: str = "ner"  # ner, dateline, gazetteer, table, athlete
+    canonical: str = ""  # a person's full name, when this mention is a short form of it
 
 
 @dataclass
@@ -277,157 +279,3 @@ def team_mentions(text: str, res: Resources) -> list[Mention]:
     return out
 
 
-# -- the whole post-processing ------------------------------------------------------
-
-
-def _overlaps(a: Mention, spans: list[tuple[int, int]]) -> bool:
-    return any(a.start < e and s < a.end for s, e in spans)
-
-
-def resolve(mentions: list[Mention], text: str, res: Resources, drop_labels: frozenset[str], *,
-            persons: bool = True, aliases: bool = True, gazetteer: bool = True,
-            teams: bool = True) -> tuple[Entity, ...]:
-    """Mentions (NER + dateline) -> entities (text as written, canonical name) with counts over all mentions."""
-    mentions = [m for m in mentions if m.label not in drop_labels]
-    if teams:
-        tm = team_mentions(text, res)
-        if tm:
-            spans = [(m.start, m.end) for m in tm]
-            keep = [m for m in mentions if m.label == "PERSON" or not _overlaps(m, spans)]
-            pspans = [(m.start, m.end) for m in keep if m.label == "PERSON"]
-            mentions = keep + [m for m in tm if not _overlaps(m, pspans)]
-        am = athlete_mentions(text, res)
-        if am:
-            spans = [(m.start, m.end) for m in am]
-            tspans = [(m.start, m.end) for m in mentions if m.source == "table"]
-            am = [m for m in am if not _overlaps(m, tspans)]
-            spans = [(m.start, m.end) for m in am]
-            mentions = [m for m in mentions if not _overlaps(m, spans)] + am
-    # 4. known places the model missed
-    if gazetteer and res.places:
-        taken = [(m.start, m.end) for m in mentions]
-        longest = res.places_max_words
-        for run in _CAP_RUN.finditer(text):
-            words = [(w.start(), w.end()) for w in re.finditer(r"\S+", run.group(0))]
-            base = run.start()
-            i = 0
-            while i < len(words):
-                for n in range(min(longest, len(words) - i), 0, -1):
-                    s_, e_ = base + words[i][0], base + words[i + n - 1][1]
-                    form = text[s_:e_]
-                    hit = res.places.get(form)
-                    if hit is None and form[-1:] in ",;:":
-                        form, e_ = form[:-1], e_ - 1
-                        hit = res.places.get(form)
-                    if hit is None:
-                        continue
-                    # part of a longer capitalised name ("Texas Instruments")
-                    if i + n < len(words) or any(s_ < te and ts < e_ for ts, te in taken):
-                        i += n
-                        break
-                    mentions.append(Mention(s_, e_, form, hit[0], "gazetteer"))
-                    i += n
-                    break
-                else:
-                    i += 1
-    if not mentions:
-        return ()
-    mentions.sort(key=lambda m: m.start)
-
-    # 5. one label per name within the article (majority of mentions)
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for m in mentions:
-        votes[name_key(m.text)][m.label] += 1 if m.source == "ner" else 2
-    for m in mentions:
-        c = votes[name_key(m.text)]
-        if len(c) > 1:
-            m.label = c.most_common(1)[0][0]
-
-    # 6. one name per person: short forms -> the full name they abbreviate
-    full: Counter[str] = Counter()
-    for m in mentions:
-        if m.label == "PERSON" and len(m.text.split()) >= 2:
-            full[m.text] += 1
-    canon: dict[str, str] = {}  # surface -> full person name
-    if full and persons:
-        by_part: dict[str, list[str]] = defaultdict(list)
-        fulls = sorted(full, key=lambda n: (-len(n.split()), -full[n]))
-        for name in fulls:
-            words = name.split()
-            for i in range(len(words)):
-                for j in range(i + 1, len(words) + 1):
-                    if j - i < len(words):
-                        by_part[" ".join(words[i:j])].append(name)
-        for m in mentions:
-            if m.label not in {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}:
-                continue
-            cands = by_part.get(m.text)
-            if not cands:
-                continue
-            words = m.text.split()
-            if len(words) == 1 and m.label != "PERSON" and m.text.lower() in res.countries:
-                continue
-            # single words must be the first or last word of the full name
-            if len(words) == 1:
-                cands = [c for c in cands if c.split()[0] == m.text or c.split()[-1] == m.text]
-                if not cands:
-                    continue
-            best = max(cands, key=lambda n: (full[n], len(n)))
-            canon[m.text] = best
-            m.label = "PERSON"
-        # a full name that is part of a longer full name ("Kim Jong" -> "Kim Jong Un")
-    # 7. one name across articles: the alias table
-    groups: dict[tuple[str, str], dict] = {}
-    order: list[tuple[str, str]] = []
-    for m in mentions:
-        name = canon.get(m.text, m.text) if m.label == "PERSON" else m.text
-        surface, label = name, m.label
-        entry = res.aliases.lookup(label, name) if aliases else None
-        if aliases and entry is None and label in {"ORG", "NORP", "LOC", "FAC", "GPE"}:
-            other = res.aliases.any_class.get(name_key(name))
-            if other is not None and other.kind == "country":
-                entry = other
-        if entry is not None:
-            name, label = entry.name, entry.label
-        key = (LABEL_CLASS.get(label, label), name_key(name))
-        g = groups.get(key)
-        if g is None:
-            g = groups[key] = {"names": Counter(), "surfaces": Counter(), "labels": Counter(), "forms": set(), "n": 0}
-            order.append(key)
-        g["names"][name] += 1
-        g["surfaces"][surface] += 1
-        g["labels"][label] += 1
-        g["forms"].add(m.text)
-        g["n"] += 1
-    # 8. counts over all mentions: untagged repeats of any spelling count too
-    form_of: dict[str, tuple[str, str]] = {}
-    for key in order:
-        for f in groups[key]["forms"]:
-            if len(f.split()) == 1 and res.is_common_word(f, 5e-5):
-                continue  # "Such", "Bush"? only tagged mentions count for common words
-            form_of.setdefault(f, key)
-    counts: Counter[tuple[str, str]] = Counter()
-    if form_of:
-        longest = max(len(f.split()) for f in form_of)
-        for run in _CAP_RUN.finditer(text):
-            words = run.group(0).split()
-            i = 0
-            while i < len(words):
-                for n in range(min(longest, len(words) - i), 0, -1):
-                    key = form_of.get(" ".join(words[i : i + n]))
-                    if key is not None:
-                        counts[key] += 1
-                        i += n
-                        break
-                else:
-                    i += 1
-    out = []
-    for i, key in enumerate(order):
-        g = groups[key]
-        name = g["names"].most_common(1)[0][0]
-        text = g["surfaces"].most_common(1)[0][0]  # ties: the first written
-        label = g["labels"].most_common(1)[0][0]
-        n = max(g["n"], counts[key])
-        out.append((n, i, Entity(text, label, n, "" if name == text else name)))
-    out.sort(key=lambda x: (-x[0], x[1]))
-    return tuple(e for _, _, e in out)

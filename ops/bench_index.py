@@ -185,37 +185,9 @@ def main() -> None:
         server = EmbeddedServer(Path(tmp.name))
         url = server.acquire()
     client = redis.Redis.from_url(url)
-    keys = Keys(prefix=args.prefix)
-    for k in client.scan_iter(f"{args.prefix}:*", count=5000):
-        client.delete(k)
-    index = Index(client, keys, FingerprintSettings())
-    synth = Synth()
-    ids: list[str] = []
-    base_mem = client.info("memory")["used_memory"]
-    rows = []
     try:
-        for size in sorted(args.sizes):
-            fill = size - index.size()
-            t = time.perf_counter()
-            for _ in range(max(0, fill)):
-                aid, fp, pub = synth.next()
-                index.place(aid, fp, pub)
-                ids.append(aid)
-            fill_s = time.perf_counter() - t
-            n = index.size()
-            used = client.info("memory")["used_memory"] - base_mem
-            keys_bytes = index_memory(client, args.prefix)
-            m = measure(index, synth, ids, args.batch, args.repeat)
-            floor = memory_floor(index)
-            row = {
-                "indexed": n, "fill_s": round(fill_s, 1), "insert_ms": round(m["insert_ms"], 3),
-                "insert_server_us": round(m["server_us"], 1), "query_ms": round(m["query_ms"], 3),
-                "dup_candidates": m["dup_candidates"], "story_candidates": m["story_candidates"], "bytes_per_article_used_memory": round(used / n),
-                "bytes_per_article_keys": round(keys_bytes / n), "stories": index.story_count(),
-                "floor_read_us": round(floor, 3),
-            }
-            rows.append(row)
-            print(json.dumps(row), flush=True)
+        _clear(client, args.prefix)
+        rows = run(client, args)
         if len(rows) >= 2:
             lo, hi = rows[0], rows[-1]
             print(json.dumps({
@@ -226,12 +198,48 @@ def main() -> None:
                 "target": "ratio <= 1.2, bytes per article < 1024",
             }))
     finally:
-        for k in client.scan_iter(f"{args.prefix}:*", count=5000):
-            client.delete(k)
+        _clear(client, args.prefix)
         client.close()
         if server is not None:
             server.release()
         tmp.cleanup()
+
+
+def _clear(client: redis.Redis, prefix: str) -> None:
+    for k in client.scan_iter(f"{prefix}:*", count=5000):
+        client.delete(k)
+
+
+def run(client: redis.Redis, args: argparse.Namespace) -> list[dict]:
+    """Fill the index to each size in turn and measure there; one printed row per size."""
+    index = Index(client, Keys(prefix=args.prefix), FingerprintSettings())
+    synth = Synth()
+    ids: list[str] = []
+    base_mem = client.info("memory")["used_memory"]
+    rows = []
+    for size in sorted(args.sizes):
+        t = time.perf_counter()
+        for _ in range(max(0, size - index.size())):
+            aid, fp, pub = synth.next()
+            index.place(aid, fp, pub)
+            ids.append(aid)
+        fill_s = time.perf_counter() - t
+        n = index.size()
+        used = client.info("memory")["used_memory"] - base_mem
+        keys_bytes = index_memory(client, args.prefix)
+        m = measure(index, synth, ids, args.batch, args.repeat)
+        floor = memory_floor(index)
+        row = {
+            "indexed": n, "fill_s": round(fill_s, 1), "insert_ms": round(m["insert_ms"], 3),
+            "insert_server_us": round(m["server_us"], 1), "query_ms": round(m["query_ms"], 3),
+            "dup_candidates": m["dup_candidates"], "story_candidates": m["story_candidates"],
+            "bytes_per_article_used_memory": round(used / n),
+            "bytes_per_article_keys": round(keys_bytes / n), "stories": index.story_count(),
+            "floor_read_us": round(floor, 3),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
 
 
 if __name__ == "__main__":

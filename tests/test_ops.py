@@ -109,8 +109,8 @@ def _ops_module(name: str):
 
 
 def test_imports_run_one_way():
-    """No newsflow module imports tasks or workers; no tasks module imports workers (ops/imports.py)."""
-    imports = _ops_module("imports")
+    """No newsflow module imports tasks or workers; no tasks module imports workers (ops/house.py)."""
+    imports = _ops_module("house")
     pairs = imports.edges()
     assert ("workers.cli", "workers.batch") in pairs and any(a.startswith("tasks.") for a, _ in pairs)
     assert imports.wrong_way(pairs) == []
@@ -118,7 +118,7 @@ def test_imports_run_one_way():
 
 def test_the_import_check_names_an_import_against_the_direction():
     """The check is not vacuous: a core module importing a worker module, or tasks importing workers, is caught."""
-    imports = _ops_module("imports")
+    imports = _ops_module("house")
     bad = [("newsflow.pipeline", "workers.runtime"), ("tasks.article", "workers.runtime")]
     fine = [("workers.cli", "newsflow.settings"), ("tasks.app", "newsflow.logs"), ("newsflow.__main__", "workers.cli")]
     assert imports.wrong_way(bad + fine) == bad
@@ -136,3 +136,11 @@ def test_compare_lists_each_field_that_differs(tmp_path):
     (tmp_path / "after" / "b.json").write_text(json.dumps({"id": "b", "source": {"name": "b.txt"}}))
     lines = compare.differences(tmp_path / "before", tmp_path / "after", compare.FIELDS)
     assert lines == ["only after: b.txt", 'a.txt: story_id: "s1" -> "s2"']
+
+
+def test_no_function_is_longer_than_the_house_limit():
+    """Every function in newsflow/, tasks/, workers/ and ops/ is at most MAX_FUNCTION_LINES long."""
+    house = _ops_module("house")
+    lengths = house.function_lengths()
+    assert len(lengths) > 300 and lengths[0][0] > 30  # it reads the code base, longest first
+    assert [x for x in lengths if x[0] > house.MAX_FUNCTION_LINES] == []

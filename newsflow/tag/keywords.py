@@ -88,38 +88,15 @@ def tfidf_keywords(chunks: list[list[str]], entities: tuple[Entity, ...], prior:
     """Best-first keywords. `covered`: words already stood for by an entity
     (e.g. its aliases, "dprk" for North Korea)."""
     idf = Idf(prior, stats, prior_docs, doc_words)
-    stop = prior.stop
-    uni: Counter[str] = Counter()
-    bi: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    total_words = sum(len(ws) for ws in chunks) or 1
-    pos = 0
-    for ws in chunks:
-        for w in ws:
-            first.setdefault(w, pos)
-            pos += 1
-    lead_end = lead_share * total_words
-
-    def lead(ws) -> float:
-        return 1.0 + lead_boost if any(first.get(w, total_words) < lead_end for w in ws) else 1.0
-
-    for ws in chunks:
-        prev = None
-        for w in ws:
-            if w in stop or len(w) < min_chars:
-                prev = None
-                continue
-            uni[w] += 1
-            if prev is not None:
-                bi[f"{prev} {w}"] += 1
-            prev = w
+    lead = _lead_weight(chunks, lead_share, lead_boost)
+    uni, bi = _term_counts(chunks, prior.stop, min_chars)
     scored: list[tuple[float, str, frozenset[str]]] = []
     entity_words: set[str] = set(covered)
     for e in entities:
         if e.label not in _KEYWORD_LABELS:
             continue
         ws = [w for w in _WORD.findall(e.name.lower())]
-        content = [w for w in ws if w not in stop]
+        content = [w for w in ws if w not in prior.stop]
         if not content:
             continue
         entity_words.update(ws)
@@ -139,6 +116,45 @@ def tfidf_keywords(chunks: list[list[str]], entities: tuple[Entity, ...], prior:
             continue
         scored.append(((1 + math.log(n)) * (idf(a) + idf(c)) / 2 * phrase_boost * lead((a, c)), b,
                        frozenset((a, c))))
+    return _best_distinct(scored, max_keywords)
+
+
+def _lead_weight(chunks: list[list[str]], lead_share: float, lead_boost: float):
+    """words -> 1 + lead_boost when any of them first occurs in the text's first `lead_share`, else 1."""
+    first: dict[str, int] = {}
+    total_words = sum(len(ws) for ws in chunks) or 1
+    pos = 0
+    for ws in chunks:
+        for w in ws:
+            first.setdefault(w, pos)
+            pos += 1
+    lead_end = lead_share * total_words
+
+    def lead(ws) -> float:
+        return 1.0 + lead_boost if any(first.get(w, total_words) < lead_end for w in ws) else 1.0
+
+    return lead
+
+
+def _term_counts(chunks: list[list[str]], stop: frozenset[str], min_chars: int) -> tuple[Counter, Counter]:
+    """Counts of content words, and of pairs of them next to each other within a chunk."""
+    uni: Counter[str] = Counter()
+    bi: Counter[str] = Counter()
+    for ws in chunks:
+        prev = None
+        for w in ws:
+            if w in stop or len(w) < min_chars:
+                prev = None
+                continue
+            uni[w] += 1
+            if prev is not None:
+                bi[f"{prev} {w}"] += 1
+            prev = w
+    return uni, bi
+
+
+def _best_distinct(scored: list[tuple[float, str, frozenset[str]]], max_keywords: int) -> tuple[str, ...]:
+    """The best-scored terms, skipping one whose words hold or are held by a chosen term's."""
     scored.sort(key=lambda x: (-x[0], x[1]))
     chosen: list[tuple[str, frozenset[str]]] = []
     for _s, term, ws in scored:

@@ -1,11 +1,12 @@
-"""The import graph between newsflow's three packages, read from the source with `ast`.
+"""Two house rules, read from the source with `ast`: imports run one way, functions stay short.
 
-    python ops/imports.py            # every cross-package import, and the verdict
-    python ops/imports.py --modules  # module -> module edges
+    python ops/house.py              # cross-package imports, the longest functions, the verdicts
+    python ops/house.py --modules    # and every module -> module edge
 
 Imports run one way: `workers` -> `tasks` -> `newsflow`. The one exception is
 `newsflow/__main__.py`, the program's entry (`python -m newsflow`), which sits
-above everything and only hands over to `workers.cli`.
+above everything and only hands over to `workers.cli`. No function (in the
+three packages and `ops/`) is longer than MAX_FUNCTION_LINES.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ PACKAGES = ("newsflow", "tasks", "workers")
 ORDER = {"workers": 0, "tasks": 1, "newsflow": 2}
 #: The program's entry point: allowed to import the top of the graph.
 ENTRY = "newsflow.__main__"
+#: The longest a function may be, decorators and docstring included.
+MAX_FUNCTION_LINES = 60
 
 
 def module_name(path: Path) -> str:
@@ -56,6 +59,18 @@ def wrong_way(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
             if a != ENTRY and ORDER[b.split(".")[0]] < ORDER[a.split(".")[0]]]
 
 
+def function_lengths(folders: tuple[str, ...] = (*PACKAGES, "ops")) -> list[tuple[int, str]]:
+    """(lines, "path:line name") of every function and method, longest first."""
+    out = []
+    for folder in folders:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                    out.append((node.end_lineno - first + 1, f"{path.relative_to(REPO)}:{node.lineno} {node.name}"))
+    return sorted(out, key=lambda x: (-x[0], x[1]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--modules", action="store_true", help="print every module -> module edge")
@@ -73,7 +88,12 @@ def main() -> int:
     for a, b in bad:
         print(f"wrong way: {a} imports {b}")
     print("imports run one way" if not bad else f"{len(bad)} imports run the wrong way")
-    return 1 if bad else 0
+    lengths = function_lengths()
+    for n, where in lengths[:5]:
+        print(f"{n:4d} lines  {where}")
+    long = [x for x in lengths if x[0] > MAX_FUNCTION_LINES]
+    print(f"no function over {MAX_FUNCTION_LINES} lines" if not long else f"{len(long)} functions over {MAX_FUNCTION_LINES} lines")
+    return 1 if bad or long else 0
 
 
 if __name__ == "__main__":

@@ -87,13 +87,8 @@ class Keys:
         return self._k("worker", "*")
 
     # -- fingerprint index (duplicates and stories) ---------------------
-    # (keys of newsflow.index; added by the fingerprint work)
-    # All under `<prefix>:fp:`; the Lua script of newsflow.index builds the
-    # sharded names from `fp_base()` exactly as the methods below do.
-    def fp_base(self) -> str:
-        """Common prefix of every key of the fingerprint index."""
-        return self._k("fp")
-
+    # All under `<prefix>:fp:`. The index scripts get these names from here: the
+    # single keys as KEYS, the sharded families as prefixes (newsflow.index.layout).
     def fp_seq(self) -> str:
         """STRING counter: the last internal article number (1, 2, ...) handed out by the index."""
         return self._k("fp", "seq")

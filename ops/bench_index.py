@@ -38,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from newsflow.embedded import EmbeddedServer  # noqa: E402
 from newsflow.fingerprint import FingerprintSettings  # noqa: E402
 from newsflow.fingerprint.core import NUM_PERM  # noqa: E402
-from newsflow.index import REC_CHUNK, RECORD, Index  # noqa: E402
+from newsflow.index import Index  # noqa: E402
+from newsflow.index.layout import REC_CHUNK, RECORD  # noqa: E402
 from newsflow.keys import Keys  # noqa: E402
 from newsflow.model import Fingerprint  # noqa: E402
 

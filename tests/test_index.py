@@ -226,10 +226,10 @@ def test_memory_per_article_is_small_and_tables_are_fixed(redis_client, keys):
 def test_top_k_candidates_match_a_full_sort(redis_client):
     """The place script keeps its best story candidates with a one-pass top-k; on 500 random inputs
     (run by the real server's Lua) it returns exactly the first k of a full sort, in order."""
-    from newsflow.index import _CONSTS, _LUA_COMMON
+    from newsflow.index.layout import with_common
 
-    check = redis_client.register_script((_LUA_COMMON % _CONSTS) + """
-math.randomseed(tonumber(ARGV[2]))
+    check = redis_client.register_script(with_common("""
+math.randomseed(tonumber(ARG[1]))
 local hits, items = {}, {}
 for _ = 1, math.random(0, 200) do
   local c = math.random(1, 300)
@@ -240,8 +240,8 @@ local top = top_k(items, hits, k)
 table.sort(items, function(a, b) if hits[a] ~= hits[b] then return hits[a] > hits[b] end return a > b end)
 if #top ~= math.min(k, #items) then return 0 end
 for i = 1, #top do if top[i] ~= items[i] then return 0 end end
-return 1""")
-    assert [seed for seed in range(1, 501) if check(args=["unused", seed]) != 1] == []
+return 1"""))
+    assert [seed for seed in range(1, 501) if check(args=["", "", "", "", seed]) != 1] == []
 
 
 def test_full_tables_recycle_and_keep_working(redis_client, keys):

@@ -1,0 +1,204 @@
+"""The shared duplicate and story index, in Redis: one atomic Lua script per article.
+
+Every worker on every host calls ``Index.place(article_id, fp, published)``.
+The script looks the article up and inserts it in one step, so N copies
+arriving at once on N workers yield exactly one original; placing the same
+article id again (a redelivered message) returns the stored placement and
+changes nothing. Everything lives in Redis (AOF), so it survives restarts.
+
+Decisions
+---------
+1. **Exact copy**: the first 8 bytes of ``content_sha256`` map to the first
+   article with that normalised text.
+2. **Near copy**: LSH with one 32-bit MinHash row per band
+   (``lsh_bands`` bands); each bucket keeps the first ``lsh_bucket_size``
+   articles that hashed to it, so a query reads at most bands x bucket_size
+   candidates whatever the index size. Buckets live in a fixed-size table
+   (see Tables below). Each candidate is verified with the
+   stored 128-byte b-bit MinHash: estimated Jaccard J and containment C
+   (shared shingles / shingles of the shorter text). A copy is
+   ``J >= dup_jaccard_alone`` or ``C >= dup_containment and J >= dup_jaccard``;
+   the best candidate's original becomes ``duplicate_of`` (copies of copies
+   point at the first-seen original).
+3. **Story**: a duplicate shares its original's story. Otherwise the story
+   terms (words and named entities) become a TF-IDF vector with document
+   frequencies kept online in Redis (``story_vector_terms`` strongest,
+   L2-normalised, 1 byte a weight); its ``story_posting_terms`` strongest terms
+   are looked up in capped posting lists (the most recent
+   ``story_posting_size`` articles per term) for candidates inside the time
+   window; the best cosine similarity at or above ``story_threshold`` joins
+   that article's story, else the article starts a new story whose id is its
+   own article id.
+
+Tables
+------
+LSH buckets, document frequencies and posting lists are three fixed-size
+tables, each one Redis string of 64- or 128-byte lines: a term or bucket
+value picks its line arithmetically and one GETRANGE reads it whole. So an
+insert touches the same number of cache lines at 1,000 articles as at
+1,000,000, and these tables never grow (their sizes are settings). A full
+line recycles an entry: the LSH entry of the oldest article, the least
+frequent term, the posting list whose newest article is oldest. (The sharded
+hashes these replace cost a chain of dependent cache misses and a listpack
+scan per lookup, growing with the index: ``ops/bench_index.py``, README.)
+
+Memory: per article one fixed 316-byte record in 64-record strings, 16 bytes
+of reverse id, an id-map and sha-map entry; plus the three tables (28 MB at
+the default sizes, whatever the number of articles).
+The audit of each decision (similarities, method, thresholds, the article
+matched, candidates examined) is stored in the record and returned in
+``Placement.audit``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import struct
+from typing import Any
+
+import redis
+
+from newsflow.fingerprint import FingerprintSettings
+from newsflow.fingerprint.core import NUM_PERM
+from newsflow.index.layout import (DUP_METHODS, MAX_VECTOR, POST_MAX, STORY_METHODS, decode_header, keys_of,
+                                   prefixes_of, script)
+from newsflow.keys import Keys
+from newsflow.model import Fingerprint, Placement
+
+def term_hash(term: str) -> int:
+    """32-bit hash of a story term (fixed forever: the index stores these)."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest(), "little")
+
+
+def day_number(published: str | None) -> int:
+    """Days since 1970-01-01 of an ISO date (0 when unknown or unparseable)."""
+    if not published:
+        return 0
+    try:
+        d = _dt.date.fromisoformat(published[:10])
+    except ValueError:
+        return 0
+    n = (d - _dt.date(1970, 1, 1)).days
+    return n if 0 < n < 65536 else 0
+
+
+def _hex(raw: bytes) -> str:
+    return raw.hex() if raw else ""
+
+
+class Index:
+    """The shared index of every article seen: duplicates and stories. See the module docstring."""
+
+    def __init__(self, client: redis.Redis, keys: Keys, settings: FingerprintSettings = FingerprintSettings()):
+        self.client = client
+        self.keys = keys
+        self.settings = settings
+        if not 1 <= settings.story_posting_size <= POST_MAX:
+            raise ValueError(f"story_posting_size must be 1..{POST_MAX} (a posting slot holds {POST_MAX} articles), "
+                             f"got {settings.story_posting_size}")
+        for name in ("lsh_table_lines", "df_table_lines", "posting_table_lines"):
+            if getattr(settings, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(settings, name)}")
+        self._place = client.register_script(script("place"))
+        self._walk = client.register_script(script("walk"))
+        self._describe = client.register_script(script("describe"))
+        self._allocate_table = client.register_script(script("allocate"))
+        self._keys = keys_of(keys)
+        self._prefixes = prefixes_of(keys)
+        self._allocated = False
+
+    def tables(self) -> dict[str, int]:
+        """Key -> full size in bytes of each fixed-size table at these settings."""
+        s, k = self.settings, self.keys
+        return {k.fp_lsh(): 64 * s.lsh_table_lines, k.fp_df(): 64 * s.df_table_lines,
+                k.fp_postings(): 128 * s.posting_table_lines}
+
+    def _allocate(self) -> None:
+        for key, size in self.tables().items():
+            self._allocate_table(keys=[key], args=[size])
+        self._allocated = True
+
+    # -- writing ------------------------------------------------------------
+    def place(self, article_id: str, fp: Fingerprint, published: str | None) -> Placement:
+        """Find the article's original and story and insert it, atomically; idempotent per article id."""
+        s = self.settings
+        if not self._allocated:
+            self._allocate()
+        sig = fp.signature
+        raw_id = bytes.fromhex(article_id)
+        minhash = bytes.fromhex(sig.get("minhash", "")) or b"\xff" * NUM_PERM
+        if len(minhash) != NUM_PERM:
+            raise ValueError(f"fingerprint of {article_id} has a {len(minhash)}-byte MinHash, expected {NUM_PERM}")
+        lsh = b"".join(struct.pack("<I", int(v, 16)) for v in sig.get("lsh", [])[: s.lsh_bands])
+        terms = [[term_hash(t), float(w)] for t, w in (sig.get("story_terms") or {}).items()]
+        params = {
+            "cmin": s.dup_containment, "jmin": s.dup_jaccard, "jalone": s.dup_jaccard_alone,
+            "bucket": max(1, s.lsh_bucket_size), "vector": min(s.story_vector_terms, MAX_VECTOR),
+            "postings": s.story_posting_terms, "postsize": s.story_posting_size,
+            "maxcand": s.story_max_candidates, "lookups": s.story_lookup_terms, "theta": s.story_threshold, "window": s.story_window_days,
+            "lsh_lines": s.lsh_table_lines, "df_lines": s.df_table_lines, "post_lines": s.posting_table_lines,
+        }
+        reply = self._place(
+            keys=self._keys,
+            args=[
+                *self._prefixes, raw_id, bytes.fromhex(fp.content_sha256)[:8], minhash,
+                int(sig.get("shingles", 0)), day_number(published), json.dumps(params), lsh,
+                json.dumps(terms) if terms else "[]",
+            ],
+        )
+        return self._placement(reply)
+
+    # -- reading ------------------------------------------------------------
+    def placement_of(self, article_id: str) -> Placement | None:
+        """The stored placement of an indexed article, or None."""
+        reply = self._describe(keys=self._keys, args=[*self._prefixes, bytes.fromhex(article_id)])
+        return self._placement(reply) if reply else None
+
+    def duplicates_of(self, article_id: str) -> list[str]:
+        """Ids of the articles recorded as copies of this original, first seen first."""
+        raw = self._walk(keys=self._keys, args=[*self._prefixes, bytes.fromhex(article_id), "dups"])
+        return [r.hex() for r in raw]
+
+    def story_members(self, story_id: str) -> list[str]:
+        """Ids of the articles in a story (its first article first), in arrival order."""
+        raw = self._walk(keys=self._keys, args=[*self._prefixes, bytes.fromhex(story_id), "story"])
+        return [r.hex() for r in raw]
+
+    def story_count(self) -> int:
+        """Number of stories in the index."""
+        return int(self.client.get(self.keys.fp_stories()) or 0)
+
+    def size(self) -> int:
+        """Number of articles in the index."""
+        return int(self.client.get(self.keys.fp_seq()) or 0)
+
+    # -- internals ----------------------------------------------------------
+    @staticmethod
+    def _placement(reply: list[Any]) -> Placement:
+        _, dup, story, dup_via, story_via, raw = reply
+        h = decode_header(raw)
+        audit = {
+            "duplicate": {
+                "method": DUP_METHODS.get(h["dup_method"]),
+                "similarity": h["dup_c"] / 10000,  # estimated containment of the best candidate
+                "jaccard": h["dup_j"] / 10000,
+                "threshold": {"containment": h["cmin"] / 10000, "jaccard": h["jmin"] / 10000,
+                              "jaccard_alone": h["jalone"] / 10000},
+                "rule": "exact content_sha256, or jaccard >= jaccard_alone, or containment >= containment and jaccard >= jaccard",
+                "best_match": _hex(dup_via) or None,
+                "candidates": h["dup_cands"],
+                "signature": "b-bit MinHash (128 x 8 bit) + LSH",
+                "shingles": h["shingles"],
+            },
+            "story": {
+                "method": STORY_METHODS.get(h["story_method"]),
+                "similarity": h["story_sim"] / 10000,  # TF-IDF cosine of the best candidate (0 if none)
+                "threshold": h["theta"] / 10000,
+                "best_match": _hex(story_via) or None,
+                "candidates": h["story_cands"],
+                "window_days": h["window"],
+            },
+        }
+        return Placement(duplicate_of=_hex(dup) or None, story_id=_hex(story), audit=audit)

@@ -18,7 +18,7 @@ from typing import Callable
 
 from newsflow.logs import get_logger
 from newsflow.model import ID_HEX_CHARS, article_id
-from newsflow.store import Source, Store
+from newsflow.store import Admitted, Source, Store
 
 log = get_logger()
 
@@ -162,17 +162,17 @@ class Intake:
                 out.append(r)
                 continue
             outcome, aid, name, rel = next(outcomes), r.article_id, r.source.name, r.source.path
-            if outcome == 4:  # known, never finished: queue again (processing is idempotent)
+            if outcome == Admitted.UNFINISHED:  # queue again (processing is idempotent)
                 queue.append(aid)
                 log.info("file_requeued", article_id=aid, file=name, path=rel)
                 out.append(Admission(aid, "requeued"))
-            elif outcome == 1:
+            elif outcome == Admitted.NEW:
                 queue.append(aid)
                 err = r.error[0] if r.error else None
                 log.info("file_admitted", article_id=aid, file=name, path=rel, bytes=r.source.size, error=err)
                 out.append(Admission(aid, "new", err))
-            elif outcome in (2, 3):
-                if outcome == 3:  # committed already: its record must learn the new alias
+            elif outcome in (Admitted.ALIAS_PENDING, Admitted.ALIAS_COMMITTED):
+                if outcome == Admitted.ALIAS_COMMITTED:  # its record must learn the new alias
                     self.refresh(aid)
                 log.info("file_alias", article_id=aid, file=name, path=rel)
                 out.append(Admission(aid, "alias"))

@@ -27,34 +27,11 @@ import time
 import redis
 
 from newsflow.clean import CleanSettings, SiteProfile, line_key
+from newsflow import lua
 from newsflow.keys import Keys
 from newsflow.model import Cleaned
 
 _WORD = re.compile(r"\w+")
-
-# KEYS: lines zset, docs zset.  ARGV: ttl seconds, max lines, max docs, doc signature, now, line keys...
-# Returns 1 when learned, 0 when this document was already counted.
-_LEARN = """
-local added = redis.call('ZADD', KEYS[2], 'NX', ARGV[5], ARGV[4])
-redis.call('EXPIRE', KEYS[2], ARGV[1])
-if added == 0 then
-  return 0
-end
-local ndocs = redis.call('ZCARD', KEYS[2])
-if ndocs > tonumber(ARGV[3]) then
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, ndocs - tonumber(ARGV[3]) - 1)
-end
-for i = 6, #ARGV do
-  redis.call('ZINCRBY', KEYS[1], 1, ARGV[i])
-end
-local cap = tonumber(ARGV[2])
-local nlines = redis.call('ZCARD', KEYS[1])
-if nlines > 2 * cap then
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, nlines - cap - 1)
-end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 1
-"""
 
 
 def _site_id(site: str) -> str:
@@ -89,7 +66,7 @@ class SiteProfileStore:
         self.client = client
         self.keys = keys
         self.settings = settings
-        self._learn = client.register_script(_LEARN)
+        self._learn = client.register_script(lua.source("site_learn"))
 
     def profile_for(self, site: str | None) -> SiteProfile | None:
         """The profile of a site (`site_of(doc)`), or None when the site is unknown or unlearned."""

@@ -16,6 +16,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from newsflow import lua
 from newsflow.keys import Keys
 from newsflow.record import check_id, status_code
 
@@ -47,68 +49,14 @@ def connect(url: str, **kwargs: Any) -> redis.Redis:
     return redis.Redis.from_url(url, **options)
 
 
-_ADMIT = """
--- KEYS: source, raw, aliases, stats, record
--- ARGV: name, path, size, sha256, now, has_raw, raw, error_type, error_message, max_aliases
--- Returns 1: new (stored, to be queued); 0: known name, result committed;
---         2: new alias, result pending; 3: new alias, result already committed;
---         4: known name, no result yet (queue it again: an admission may have
---            been cut off before its message was sent; a second message is harmless).
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  if redis.call('HGET', KEYS[1], 'name') == ARGV[1] then
-    if redis.call('EXISTS', KEYS[5]) == 1 then return 0 end
-    return 4
-  end
-  local known = redis.call('LRANGE', KEYS[3], 0, -1)
-  for _, n in ipairs(known) do
-    if n == ARGV[1] then return 0 end
-  end
-  if #known >= tonumber(ARGV[10]) then return 0 end
-  redis.call('RPUSH', KEYS[3], ARGV[1])
-  if redis.call('EXISTS', KEYS[5]) == 1 then return 3 end
-  return 2
-end
-redis.call('HSET', KEYS[1], 'name', ARGV[1], 'path', ARGV[2], 'bytes', ARGV[3],
-           'sha256', ARGV[4], 'admitted_at', ARGV[5])
-if ARGV[8] ~= '' then
-  redis.call('HSET', KEYS[1], 'error_type', ARGV[8], 'error_message', ARGV[9])
-end
-if ARGV[6] == '1' then redis.call('SET', KEYS[2], ARGV[7]) end
-redis.call('HINCRBY', KEYS[4], 'admitted', 1)
-return 1
-"""
+class Admitted(IntEnum):
+    """What admitting some bytes under a name did (the codes admit.lua returns)."""
 
-_COMMIT = """
--- KEYS: record, stats, stream, raw, failed, attempts, status, results_blocked
--- ARGV: id, record_json, code, story_id, duplicate_of, now, maxlen
-local old = redis.call('HGET', KEYS[7], ARGV[1])
-redis.call('ZREM', KEYS[8], ARGV[1])
-redis.call('SET', KEYS[1], ARGV[2])
-redis.call('HSET', KEYS[7], ARGV[1], ARGV[3])
-local function count(code, by)
-  if code == 'ok' then redis.call('HINCRBY', KEYS[2], 'done', by)
-  elseif code == 'dup' then
-    redis.call('HINCRBY', KEYS[2], 'done', by)
-    redis.call('HINCRBY', KEYS[2], 'duplicates', by)
-  elseif code == 'failed' then redis.call('HINCRBY', KEYS[2], 'failed', by) end
-end
-if old ~= ARGV[3] then
-  if old then count(old, -1) end
-  count(ARGV[3], 1)
-end
-if ARGV[3] == 'failed' then
-  redis.call('ZADD', KEYS[5], ARGV[6], ARGV[1])
-else
-  redis.call('ZREM', KEYS[5], ARGV[1])
-end
-redis.call('DEL', KEYS[4], KEYS[6])
-if not old then
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'id', ARGV[1], 'status', ARGV[3],
-             'story_id', ARGV[4], 'duplicate_of', ARGV[5])
-  return 1
-end
-return 0
-"""
+    KNOWN = 0  # this name was admitted before and its result is committed: nothing to do
+    NEW = 1  # first arrival of these bytes: stored, to be queued
+    ALIAS_PENDING = 2  # same bytes under a new name, result not yet committed: the name joins it
+    ALIAS_COMMITTED = 3  # same bytes under a new name, result committed: its record learns the name
+    UNFINISHED = 4  # this name was admitted but never finished: queue it again (idempotent)
 
 
 @dataclass(frozen=True)
@@ -127,8 +75,8 @@ class Store:
     def __init__(self, client: redis.Redis, keys: Keys):
         self.r = client
         self.keys = keys
-        self._admit = client.register_script(_ADMIT)
-        self._commit = client.register_script(_COMMIT)
+        self._admit = client.register_script(lua.source("admit"))
+        self._commit = client.register_script(lua.source("commit"))
 
     # -- intake ---------------------------------------------------------
     def admit(
@@ -138,8 +86,9 @@ class Store:
         data: bytes | None,
         error: tuple[str, str] | None = None,
         client: Any = None,
-    ) -> int:
-        """Store the first arrival of these bytes. Returns the outcome code of the `_ADMIT` script.
+    ) -> Admitted:
+        """Store the first arrival of these bytes; what that did (on a pipeline `client`, the
+        pipeline answers on execute()).
 
         `data` None with an `error` admits an input that could not be read
         (too large, unreadable): the worker turns it into a failed record.
@@ -164,18 +113,18 @@ class Store:
             ],
             client=client,
         )
-        return result if client is not None else int(result)  # a pipeline answers on execute()
+        return result if client is not None else Admitted(int(result))
 
     def admit_many(
         self, items: list[tuple[str, Source, bytes | None, tuple[str, str] | None]]
-    ) -> list[int]:
+    ) -> list[Admitted]:
         """`admit` for many inputs in one round trip (a pipeline of the same script)."""
         if len(items) == 1:
             return [self.admit(*items[0])]
         pipe = self.r.pipeline(transaction=False)
         for article_id, source, data, error in items:
             self.admit(article_id, source, data, error, client=pipe)
-        return [int(x) for x in pipe.execute()]
+        return [Admitted(int(x)) for x in pipe.execute()]
 
     def source(self, article_id: str) -> dict[str, str]:
         raw = self.r.hgetall(self.keys.source(article_id))

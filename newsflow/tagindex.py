@@ -19,47 +19,12 @@ import zlib
 
 import redis
 
+from newsflow import lua
 from newsflow.keys import Keys
 from newsflow.model import Tags
 from newsflow.tag.keywords import Stats
 from newsflow.tag.settings import TagSettings
 from newsflow.tag.tables import AliasTable, Taxonomy, name_key
-
-# One atomic step per article: the membership test and every increment happen
-# together, so a redelivered (or concurrently re-run) article is counted once.
-# KEYS: indexed, entities hash, entity_counts, topic_counts, df, docs
-# ARGV: article id, n_entities, n_topics, then per entity (set key, name key,
-#       json, n_parts, part keys...), per topic (set key, topic name), then terms.
-_ADD = """
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-local id = ARGV[1]
-local ne = tonumber(ARGV[2])
-local nt = tonumber(ARGV[3])
-local i = 4
-for _ = 1, ne do
-  local setkey, nkey, meta, nparts = ARGV[i], ARGV[i+1], ARGV[i+2], tonumber(ARGV[i+3])
-  i = i + 4
-  if redis.call('SADD', setkey, id) == 1 then
-    redis.call('ZINCRBY', KEYS[3], 1, nkey)
-  end
-  redis.call('HSETNX', KEYS[2], nkey, meta)
-  for _ = 1, nparts do
-    redis.call('SADD', ARGV[i], nkey)
-    i = i + 1
-  end
-end
-for _ = 1, nt do
-  if redis.call('SADD', ARGV[i], id) == 1 then
-    redis.call('ZINCRBY', KEYS[4], 1, ARGV[i+1])
-  end
-  i = i + 2
-end
-for j = i, #ARGV do
-  redis.call('HINCRBY', KEYS[5], ARGV[j], 1)
-end
-redis.call('INCR', KEYS[6])
-return 1
-"""
 
 
 class TagIndex:
@@ -69,7 +34,7 @@ class TagIndex:
         self.settings = settings
         self.aliases = AliasTable.load(settings.aliases_path)
         self.taxonomy = Taxonomy.load(settings.topics_path)
-        self._add = client.register_script(_ADD)
+        self._add = client.register_script(lua.source("tag_add"))
 
     # -- writing -------------------------------------------------------------
     def add(self, article_id: str, tags: Tags) -> bool:

@@ -1,4 +1,4 @@
-"""Two house rules, read from the source with `ast`: imports run one way, functions stay short.
+"""House rules, read from the source: imports run one way, functions stay short, Lua is in .lua files.
 
     python ops/house.py              # cross-package imports, the longest functions, the verdicts
     python ops/house.py --modules    # and every module -> module edge
@@ -6,7 +6,8 @@
 Imports run one way: `workers` -> `tasks` -> `newsflow`. The one exception is
 `newsflow/__main__.py`, the program's entry (`python -m newsflow`), which sits
 above everything and only hands over to `workers.cli`. No function (in the
-three packages and `ops/`) is longer than MAX_FUNCTION_LINES.
+three packages and `ops/`) is longer than MAX_FUNCTION_LINES. Lua lives in
+`.lua` files (`newsflow/lua/`, `newsflow/index/`), never in Python strings.
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ def function_lengths(folders: tuple[str, ...] = (*PACKAGES, "ops")) -> list[tupl
     return sorted(out, key=lambda x: (-x[0], x[1]))
 
 
+def inline_lua(folders: tuple[str, ...] = PACKAGES) -> list[str]:
+    """Python files of the packages that hold Lua (a `redis.call(`): Lua lives in `.lua` files."""
+    return [str(p.relative_to(REPO)) for folder in folders for p in sorted((REPO / folder).rglob("*.py"))
+            if "redis.call(" in p.read_text(encoding="utf-8")]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--modules", action="store_true", help="print every module -> module edge")
@@ -93,7 +100,9 @@ def main() -> int:
         print(f"{n:4d} lines  {where}")
     long = [x for x in lengths if x[0] > MAX_FUNCTION_LINES]
     print(f"no function over {MAX_FUNCTION_LINES} lines" if not long else f"{len(long)} functions over {MAX_FUNCTION_LINES} lines")
-    return 1 if bad or long else 0
+    lua = inline_lua()
+    print("Lua only in .lua files" if not lua else f"Lua inside Python: {', '.join(lua)}")
+    return 1 if bad or long or lua else 0
 
 
 if __name__ == "__main__":

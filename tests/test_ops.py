@@ -144,3 +144,16 @@ def test_no_function_is_longer_than_the_house_limit():
     lengths = house.function_lengths()
     assert len(lengths) > 300 and lengths[0][0] > 30  # it reads the code base, longest first
     assert [x for x in lengths if x[0] > house.MAX_FUNCTION_LINES] == []
+
+
+def test_lua_lives_in_lua_files(tmp_path):
+    """No module of newsflow/, tasks/ or workers/ holds a Lua script; the check finds one that does."""
+    house = _ops_module("house")
+    assert house.inline_lua() == []
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text('SCRIPT = "return redis.call(\'GET\', KEYS[1])"\n')
+    saved, house.REPO = house.REPO, tmp_path
+    try:
+        assert house.inline_lua(("pkg",)) == ["pkg/m.py"]
+    finally:
+        house.REPO = saved

@@ -7,7 +7,7 @@ import pytest
 
 from newsflow.model import article_id
 from newsflow.record import failed_record
-from newsflow.store import Source, Store, write_result_file
+from newsflow.store import Admitted, Source, Store, write_result_file
 
 
 def _source(name, data=b"x"):
@@ -29,14 +29,14 @@ def test_admit_outcomes(redis_client, keys):
     store = Store(redis_client, keys)
     data = b"article bytes"
     aid = article_id(data)
-    assert store.admit(aid, _source("a.txt", data), data) == 1
+    assert store.admit(aid, _source("a.txt", data), data) is Admitted.NEW
     assert store.raw(aid) == data
-    assert store.admit(aid, _source("a.txt", data), data) == 4  # known, not done: queue again
-    assert store.admit(aid, _source("b.txt", data), data) == 2  # alias, result pending
-    assert store.admit(aid, _source("b.txt", data), data) == 0
+    assert store.admit(aid, _source("a.txt", data), data) is Admitted.UNFINISHED  # queue again
+    assert store.admit(aid, _source("b.txt", data), data) is Admitted.ALIAS_PENDING
+    assert store.admit(aid, _source("b.txt", data), data) is Admitted.KNOWN
     store.commit(_record(aid))
-    assert store.admit(aid, _source("a.txt", data), data) == 0  # known and done: nothing to do
-    assert store.admit(aid, _source("c.txt", data), data) == 3  # alias, result committed
+    assert store.admit(aid, _source("a.txt", data), data) is Admitted.KNOWN  # done: nothing to do
+    assert store.admit(aid, _source("c.txt", data), data) is Admitted.ALIAS_COMMITTED
     assert store.aliases(aid) == ["b.txt", "c.txt"]
     assert store.stats()["admitted"] == 1
 

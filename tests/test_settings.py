@@ -63,3 +63,41 @@ def test_as_env_round_trips():
     """Settings passed to child processes as variables come back equal."""
     s = Settings.from_env({"NEWSFLOW_WORKERS": "2", "NEWSFLOW_WATCH_POLLING": "1"})
     assert Settings.from_env(s.as_env()) == s
+
+
+def _settings_classes():
+    from newsflow.clean.settings import CleanSettings
+    from newsflow.fingerprint.core import FingerprintSettings
+    from newsflow.tag.settings import TagSettings
+
+    return (Settings, CleanSettings, TagSettings, FingerprintSettings)
+
+
+def _unread(cls, code: dict[Path, str]) -> list[str]:
+    """Fields of a settings dataclass nothing reads: no `.name` anywhere, no `name=` outside its own module."""
+    import dataclasses
+    import inspect
+    import re
+
+    home = Path(inspect.getfile(cls)).resolve()
+    out = []
+    for f in dataclasses.fields(cls):
+        attribute, keyword = re.compile(rf"\.{f.name}\b"), re.compile(rf"\b{f.name}=")
+        if not any(attribute.search(text) or (p != home and keyword.search(text)) for p, text in code.items()):
+            out.append(f"{cls.__name__}.{f.name}")
+    return out
+
+
+def test_every_setting_is_read_by_something():
+    """Each field of each settings object is read somewhere in the code (a setting nothing reads is a lie)."""
+    repo = Path(__file__).resolve().parent.parent
+    code = {p.resolve(): p.read_text(encoding="utf-8")
+            for folder in ("newsflow", "tasks", "workers") for p in (repo / folder).rglob("*.py")}
+    assert [name for cls in _settings_classes() for name in _unread(cls, code)] == []
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True)
+    class Made:
+        never_read_anywhere_xyz: int = 1
+
+    assert _unread(Made, code) == ["Made.never_read_anywhere_xyz"]

@@ -47,10 +47,6 @@ class TagSettings:
     shout_ratio: float = 0.8
     #: Fewest letters for a paragraph to be considered shouted.
     shout_min_letters: int = 4
-    #: An entity mentioned in fewer than this share of an article's mentions of
-    #: the same name under another label takes the majority label.
-    #: (0.5 = plain majority vote per name within an article.)
-    label_vote_share: float = 0.5
     #: Within an article, give a person one name: "Putin" -> "Vladimir Putin".
     canonical_persons: bool = True
     #: Across articles, give an entity its canonical name from the alias table:

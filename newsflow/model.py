@@ -105,18 +105,29 @@ class Tags:
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """Signatures of the clean text.
+    """Signatures of the clean text, typed as the index reads them.
 
-    `content_sha256` identifies the normalised text exactly; `signature` holds
-    the near-duplicate signature(s) and any story features, as JSON-ready
-    values (the fingerprint stage defines their names).
+    `content_sha256` identifies the normalised text exactly; `minhash` is the
+    b-bit MinHash (the low byte of each permutation's minimum), `lsh` the full
+    32-bit values of its first rows (one LSH band each), `shingles` how many
+    word shingles the text has, `story_terms` the weighted words and entities a
+    story is recognised by. `to_record()` is what the result record shows.
     """
 
     content_sha256: str
-    signature: Mapping[str, Any] = field(default_factory=dict)
+    minhash: bytes = b""
+    lsh: tuple[int, ...] = ()
+    shingles: int = 0
+    story_terms: Mapping[str, float] = field(default_factory=dict)
+    shingle_words: int = 4
+    version: int = 1  # of this layout: stored in the result so old records can be told apart
+    method: str = "minhash"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"content_sha256": self.content_sha256, **self.signature}
+    def to_record(self) -> dict[str, Any]:
+        """JSON-ready: hex for bytes and LSH values."""
+        return {"content_sha256": self.content_sha256, "version": self.version, "method": self.method,
+                "shingle_words": self.shingle_words, "shingles": self.shingles, "minhash": self.minhash.hex(),
+                "lsh": [f"{v:08x}" for v in self.lsh], "story_terms": dict(self.story_terms)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,7 @@ def ok_record(
         "authors": list(cleaned.authors),
         "outlet": cleaned.outlet,
         "language": tags.language,
-        "fingerprint": fp.to_dict(),
+        "fingerprint": fp.to_record(),
         "duplicate_of": placement.duplicate_of,
         "story_id": placement.story_id,
         "entities": [{"text": e.text, "label": e.label, "count": e.count, "canonical": e.name} for e in tags.entities],

@@ -85,16 +85,12 @@ class Synth:
                 self.kept[int(self.rng.integers(5000))] = (mh, shingles)
         words = self.words(100)
         terms = {f"t{w}": round(float(1 + np.log1p(self.rng.integers(0, 4))), 3) for w in words}
-        sig = {
-            "minhash": (mh & 0xFF).astype(np.uint8).tobytes().hex(),
-            "lsh": [f"{int(v):08x}" for v in mh[: settings.lsh_bands]],
-            "shingles": shingles,
-            "story_terms": terms,
-        }
+        fp = Fingerprint(content_sha256=os.urandom(32).hex(), minhash=(mh & 0xFF).astype(np.uint8).tobytes(),
+                         lsh=tuple(int(v) for v in mh[: settings.lsh_bands]), shingles=shingles, story_terms=terms)
         day = 18000 + self.n // 2000  # ~2,000 articles a day
         published = str(np.datetime64("1970-01-01") + np.timedelta64(day, "D"))
         aid = f"{self.rng.integers(0, 2**63):016x}{self.n:016x}"
-        return aid, Fingerprint(content_sha256=os.urandom(32).hex(), signature=sig), published
+        return aid, fp, published
 
 
 # The memory floor: the cheapest thing an insert does, reading one stored record at random, timed

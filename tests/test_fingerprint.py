@@ -39,8 +39,8 @@ def _fp(paragraphs, title="Kim to meet Putin", tags=Tags(language="en")):
 
 
 def _sim(a, b):
-    j = jaccard_estimate(bytes.fromhex(a.signature["minhash"]), bytes.fromhex(b.signature["minhash"]))
-    return j, containment_estimate(j, a.signature["shingles"], b.signature["shingles"])
+    j = jaccard_estimate(a.minhash, b.minhash)
+    return j, containment_estimate(j, a.shingles, b.shingles)
 
 
 def test_golden_values_pin_the_hashes():
@@ -61,10 +61,10 @@ GOLDEN_SHA = "05c6e08f1d9fdafa03147fcb8f82f124c76d2f70e3d989dc8aadb5e7d7450bec"
 
 
 def test_signature_is_json_ready_and_complete():
-    """to_dict() goes into the result: JSON-serialisable, with the MinHash, LSH rows and story terms."""
+    """to_record() goes into the result: JSON-serialisable, with the MinHash, LSH rows and story terms."""
     tags = Tags(language="en", entities=(Entity("Kim Jong Un", "PERSON", 2), Entity("Vladivostok", "GPE", 1)))
     fp = _fp(BODY, tags=tags)
-    d = json.loads(json.dumps(fp.to_dict()))
+    d = json.loads(json.dumps(fp.to_record()))
     assert d["content_sha256"] == fp.content_sha256
     assert d["method"] == "minhash" and len(bytes.fromhex(d["minhash"])) == NUM_PERM
     assert len(d["lsh"]) == FingerprintSettings().lsh_bands
@@ -106,15 +106,15 @@ def test_fingerprint_is_deterministic_and_settings_matter():
     a, b = _fp(BODY), _fp(BODY)
     assert a == b
     c = fingerprint(_cleaned(BODY), Tags(language="en"), dataclasses.replace(FingerprintSettings(), shingle_words=3))
-    assert c.signature["minhash"] != a.signature["minhash"]
+    assert c.minhash != a.minhash
 
 
 def test_empty_and_tiny_texts_do_not_crash():
     """An empty body or a body shorter than one shingle still gets a signature."""
     empty = _fp([])
-    assert empty.signature["shingles"] == 0
+    assert empty.shingles == 0
     tiny = _fp(["Breaking."])
-    assert tiny.signature["shingles"] == 1
+    assert tiny.shingles == 1
 
 
 def test_minhash_estimates_jaccard():

@@ -21,7 +21,7 @@ def test_ok_record_has_every_contract_field():
     tags = Tags(language="en", entities=(Entity("Kim Jong Un", "PERSON", 3), Entity("U.S.", "GPE", 2, "United States")),
                 keywords=("kim",),
                 topics=(Topic("politics", 0.8),))
-    rec = ok_record(article_id(b"x"), SOURCE, cleaned, tags, Fingerprint("f" * 64, {"minhash": "00"}),
+    rec = ok_record(article_id(b"x"), SOURCE, cleaned, tags, Fingerprint("f" * 64, minhash=b"\x00"),
                     Placement(None, article_id(b"x"), {"method": "new"}))
     check_contract(rec)
     assert set(CONTRACT_FIELDS) <= set(rec)

@@ -294,15 +294,11 @@ def fingerprint(cleaned: Cleaned, tags: Tags, settings: FingerprintSettings = Fi
     bands = max(1, min(settings.lsh_bands, NUM_PERM))
     return Fingerprint(
         content_sha256=content,
-        signature={
-            "version": SIGNATURE_VERSION,
-            "method": "minhash",
-            "shingle_words": settings.shingle_words,
-            "shingles": int(hashes.size),
-            # b-bit MinHash: the low byte of each of the 128 values, hex (what the index stores)
-            "minhash": (mh & 0xFF).astype(np.uint8).tobytes().hex(),
-            # full 32-bit values of the LSH rows, hex
-            "lsh": [f"{int(v):08x}" for v in mh[:bands]],
-            "story_terms": story_terms(cleaned, tags, settings),
-        },
+        # b-bit MinHash: the low byte of each of the 128 values (what the index stores)
+        minhash=(mh & 0xFF).astype(np.uint8).tobytes(),
+        lsh=tuple(int(v) for v in mh[:bands]),  # full 32-bit values of the LSH rows
+        shingles=int(hashes.size),
+        story_terms=story_terms(cleaned, tags, settings),
+        shingle_words=settings.shingle_words,
+        version=SIGNATURE_VERSION,
     )

@@ -126,13 +126,12 @@ class Index:
         s = self.settings
         if not self._allocated:
             self._allocate()
-        sig = fp.signature
         raw_id = bytes.fromhex(article_id)
-        minhash = bytes.fromhex(sig.get("minhash", "")) or b"\xff" * NUM_PERM
+        minhash = fp.minhash or b"\xff" * NUM_PERM
         if len(minhash) != NUM_PERM:
             raise ValueError(f"fingerprint of {article_id} has a {len(minhash)}-byte MinHash, expected {NUM_PERM}")
-        lsh = b"".join(struct.pack("<I", int(v, 16)) for v in sig.get("lsh", [])[: s.lsh_bands])
-        terms = [[term_hash(t), float(w)] for t, w in (sig.get("story_terms") or {}).items()]
+        lsh = b"".join(struct.pack("<I", v) for v in fp.lsh[: s.lsh_bands])
+        terms = [[term_hash(t), float(w)] for t, w in fp.story_terms.items()]
         params = {
             "cmin": s.dup_containment, "jmin": s.dup_jaccard, "jalone": s.dup_jaccard_alone,
             "bucket": max(1, s.lsh_bucket_size), "vector": min(s.story_vector_terms, MAX_VECTOR),
@@ -144,7 +143,7 @@ class Index:
             keys=self._keys,
             args=[
                 *self._prefixes, raw_id, bytes.fromhex(fp.content_sha256)[:8], minhash,
-                int(sig.get("shingles", 0)), day_number(published), json.dumps(params), lsh,
+                fp.shingles, day_number(published), json.dumps(params), lsh,
                 json.dumps(terms) if terms else "[]",
             ],
         )

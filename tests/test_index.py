@@ -268,3 +268,60 @@ def test_table_settings_are_checked(redis_client, keys):
         Index(redis_client, keys, FingerprintSettings(story_posting_size=9))
     with pytest.raises(ValueError, match="df_table_lines must be at least 1"):
         Index(redis_client, keys, FingerprintSettings(df_table_lines=0))
+
+
+def _random_stream(seed: int, n: int):
+    """A random stream of fingerprints with exact copies, near copies (shared LSH rows, some MinHash
+    bytes changed), articles of the same topic (shared story terms) and unrelated ones, over a month."""
+    import random
+
+    from newsflow.model import Fingerprint
+
+    rng = random.Random(seed)
+    topics = [[f"topic{t}word{w}" for w in range(30)] for t in range(6)]
+    made: list = []
+    for i in range(n):
+        day = None if rng.random() < 0.1 else f"2024-03-{rng.randint(1, 28):02d}"
+        kind = rng.random()
+        if made and kind < 0.15:  # the same text again (another outlet's exact copy)
+            fp = rng.choice(made)
+        elif made and kind < 0.45:  # a near copy: some LSH rows and most MinHash bytes kept
+            base = rng.choice(made)
+            mh = bytearray(base.minhash)
+            for k in rng.sample(range(len(mh)), rng.randint(0, 110)):
+                mh[k] = rng.randrange(256)
+            lsh = tuple(v if rng.random() < 0.5 else rng.getrandbits(32) for v in base.lsh)
+            terms = dict(base.story_terms)
+            terms.update({rng.choice(rng.choice(topics)): round(rng.uniform(0.5, 3), 3)})
+            fp = Fingerprint(f"{rng.getrandbits(256):064x}", bytes(mh), lsh,
+                             max(1, base.shingles + rng.randint(-40, 40)), terms)
+        else:  # a new article of one topic, perhaps touching another
+            words = rng.sample(rng.choice(topics), rng.randint(5, 20)) + \
+                rng.sample(rng.choice(topics), rng.randint(0, 3))
+            fp = Fingerprint(f"{rng.getrandbits(256):064x}", rng.randbytes(128),
+                             tuple(rng.getrandbits(32) for _ in range(16)), rng.randint(0, 600),
+                             {w: round(rng.uniform(0.5, 5), 3) for w in words})
+        made.append(fp)
+        yield f"{seed:08x}{i:024x}", fp, day
+
+
+@pytest.mark.parametrize("tables", [(1 << 14, 1 << 13, 1 << 13), (3, 2, 2)], ids=["roomy", "tiny-tables"])
+def test_lua_and_the_python_reference_agree_on_random_streams(redis_client, keys, tables):
+    """The placement rules in Lua (in Redis) and in plain Python (newsflow.index.reference) give the
+    same duplicate_of and story_id for every article of random streams, with tables roomy or so
+    small that every line recycles."""
+    from newsflow.index.reference import ReferenceIndex
+
+    lsh, df, post = tables
+    settings = FingerprintSettings(lsh_table_lines=lsh, df_table_lines=df, posting_table_lines=post)
+    seen = {"dup": 0, "joined": 0}
+    for seed in range(12):
+        for k in redis_client.scan_iter(f"{keys.prefix}:*"):
+            redis_client.delete(k)
+        index, oracle = Index(redis_client, keys, settings), ReferenceIndex(settings)
+        for aid, fp, day in _random_stream(seed, 120):
+            got = index.place(aid, fp, day)
+            assert (got.duplicate_of, got.story_id) == oracle.place(aid, fp, day), (seed, aid)
+            seen["dup"] += got.duplicate_of is not None
+            seen["joined"] += got.audit["story"]["method"] == "joined"
+    assert seen["dup"] > 100 and seen["joined"] > 20  # the streams exercise both decisions

@@ -191,7 +191,8 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
 
 
 def jaccard_estimate(sig_a: bytes, sig_b: bytes) -> float:
-    """Jaccard similarity estimated from two b-bit (8-bit) MinHash signatures."""
+    """Jaccard similarity estimated from two b-bit (8-bit) MinHash signatures (place.lua's arithmetic:
+    newsflow.index.reference uses this, and a test holds the two in agreement)."""
     a = np.frombuffer(sig_a, dtype=np.uint8)
     b = np.frombuffer(sig_b, dtype=np.uint8)
     match = float(np.mean(a == b))

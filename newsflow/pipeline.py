@@ -62,7 +62,7 @@ class Pipeline:
         self.settings = settings
         self.keys = Keys(settings.key_prefix)
         self.store = Store(client, self.keys)
-        self.index = Index(client, self.keys, settings.fingerprint)
+        self.index = Index(client, self.keys, settings.index)
         self.sites = SiteProfileStore(client, self.keys, settings.clean)
         self.tag_index = TagIndex(client, self.keys, settings.tag)
         self.results_dir = results_dir

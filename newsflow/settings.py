@@ -4,7 +4,7 @@ This is the only module that reads `NEWSFLOW_*` variables. Everything else
 receives the values it needs as arguments. Each stage owns a frozen settings
 dataclass of its thresholds (with a comment per value); any of their fields
 can be overridden as `NEWSFLOW_<STAGE>_<FIELD>` (e.g.
-`NEWSFLOW_FINGERPRINT_STORY_WINDOW_DAYS=3`).
+`NEWSFLOW_INDEX_STORY_WINDOW_DAYS=3`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from newsflow.clean import CleanSettings
 from newsflow.fingerprint import FingerprintSettings
+from newsflow.index.settings import IndexSettings
 from newsflow.tag import TagSettings
 
 MiB = 1024 * 1024
@@ -61,6 +62,14 @@ def _overridden(obj: Any, env: Mapping[str, str], prefix: str) -> Any:
         if name in env:
             changes[f.name] = _convert(name, env[name], getattr(obj, f.name))
     return dataclasses.replace(obj, **changes) if changes else obj
+
+
+def _with_earlier_index_names(env: Mapping[str, str]) -> dict[str, str]:
+    """The index's fields were once the fingerprint stage's: `NEWSFLOW_FINGERPRINT_<FIELD>` still
+    sets them (`NEWSFLOW_INDEX_<FIELD>` wins when both are set)."""
+    earlier = {"NEWSFLOW_INDEX_" + k[len("NEWSFLOW_FINGERPRINT_"):]: v for k, v in env.items()
+               if k.startswith("NEWSFLOW_FINGERPRINT_")}
+    return {**earlier, **env}
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,7 @@ class Settings:
     metrics_host: str = "127.0.0.1"
     clean: CleanSettings = field(default_factory=CleanSettings)
     fingerprint: FingerprintSettings = field(default_factory=FingerprintSettings)
+    index: IndexSettings = field(default_factory=IndexSettings)
     tag: TagSettings = field(default_factory=TagSettings)
 
     @classmethod
@@ -126,8 +136,9 @@ class Settings:
         """Settings from `NEWSFLOW_*` variables, then explicit overrides (CLI flags)."""
         env = os.environ if env is None else env
         settings = _overridden(cls(), env, "NEWSFLOW_")
-        for stage in ("clean", "fingerprint", "tag"):
-            stage_settings = _overridden(getattr(settings, stage), env, f"NEWSFLOW_{stage.upper()}_")
+        for stage in ("clean", "fingerprint", "tag", "index"):
+            scoped = _with_earlier_index_names(env) if stage == "index" else env
+            stage_settings = _overridden(getattr(settings, stage), scoped, f"NEWSFLOW_{stage.upper()}_")
             settings = dataclasses.replace(settings, **{stage: stage_settings})
         overrides = {k: v for k, v in overrides.items() if v is not None}
         settings = dataclasses.replace(settings, **overrides)
@@ -164,7 +175,7 @@ class Settings:
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name in {"clean", "fingerprint", "tag"} or value is None:
+            if f.name in {"clean", "fingerprint", "tag", "index"} or value is None:
                 continue
             out[f"NEWSFLOW_{f.name.upper()}"] = str(int(value) if isinstance(value, bool) else value)
         return out

@@ -38,7 +38,7 @@ def snapshot(client: redis.Redis, settings: Settings) -> dict[str, int]:
         "failed": stats.get("failed", 0),
         "duplicates": stats.get("duplicates", 0),
         "results_blocked": int(blocked),  # articles waiting for the results folder to take their file
-        "stories": Index(client, keys, settings.fingerprint).story_count(),
+        "stories": Index(client, keys, settings.index).story_count(),
         "workers": sum(int(n.get("concurrency", 1)) for n in nodes),
         "nodes": len(nodes),
     }

@@ -111,7 +111,7 @@ def bench_stages(files: list[Path], work: Path) -> dict:
     server = EmbeddedServer(work / "stages-state")
     client = connect(server.acquire())
     keys = Keys()
-    store, index = Store(client, keys), Index(client, keys, s.fingerprint)
+    store, index = Store(client, keys), Index(client, keys, s.index)
     t = time.process_time()
     w = time.perf_counter()
     for doc, c, g, f in outs:

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsflow.embedded import EmbeddedServer  # noqa: E402
 from newsflow.fingerprint import FingerprintSettings  # noqa: E402
+from newsflow.index.settings import IndexSettings  # noqa: E402
 from newsflow.fingerprint.core import NUM_PERM  # noqa: E402
 from newsflow.index import Index  # noqa: E402
 from newsflow.index.layout import REC_CHUNK, RECORD  # noqa: E402
@@ -209,7 +210,7 @@ def _clear(client: redis.Redis, prefix: str) -> None:
 
 def run(client: redis.Redis, args: argparse.Namespace) -> list[dict]:
     """Fill the index to each size in turn and measure there; one printed row per size."""
-    index = Index(client, Keys(prefix=args.prefix), FingerprintSettings())
+    index = Index(client, Keys(prefix=args.prefix), IndexSettings())
     synth = Synth()
     ids: list[str] = []
     base_mem = client.info("memory")["used_memory"]

@@ -16,6 +16,7 @@ from newsflow.fingerprint.core import (
     normalised_words,
     shingle_hashes,
 )
+from newsflow.index.settings import IndexSettings
 from newsflow.model import Cleaned, Entity, Tags
 
 BODY = (
@@ -93,7 +94,7 @@ def test_near_copies_are_similar_and_other_articles_are_not():
             "Economists had expected the move, and markets barely reacted to the announcement.",
         ]
     )
-    s = FingerprintSettings()
+    s = IndexSettings()
     for copy in (uk, dateline, cut, trimmed):
         j, c = _sim(base, copy)
         assert c >= s.dup_containment and j >= s.dup_jaccard, (j, c)

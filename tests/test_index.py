@@ -9,7 +9,8 @@ import pytest
 import redis
 
 from newsflow.embedded import EmbeddedServer
-from newsflow.fingerprint import FingerprintSettings, fingerprint
+from newsflow.fingerprint import fingerprint
+from newsflow.index.settings import IndexSettings
 from newsflow.index import Index
 from newsflow.keys import Keys
 from newsflow.model import Cleaned, Entity, Tags, article_id
@@ -66,7 +67,7 @@ def _copy(i):
 
 def test_first_article_is_original_and_starts_a_story(redis_client, keys):
     """An article into an empty index: no duplicate_of, its own id as story id, one story."""
-    index = Index(redis_client, keys, FingerprintSettings())
+    index = Index(redis_client, keys, IndexSettings())
     aid, fp, pub = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
     placement = index.place(aid, fp, pub)
     assert placement.duplicate_of is None
@@ -78,7 +79,7 @@ def test_first_article_is_original_and_starts_a_story(redis_client, keys):
 
 def test_exact_and_near_copies_point_at_the_first_seen(redis_client, keys):
     """The same text again is an exact duplicate; an edited copy a MinHash duplicate; both of the original."""
-    index = Index(redis_client, keys, FingerprintSettings())
+    index = Index(redis_client, keys, IndexSettings())
     original = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
     exact = _article(WIRE, "Another headline entirely", FIRE_ENTITIES, tag="x")
     near = _copy(1)
@@ -97,7 +98,7 @@ def test_exact_and_near_copies_point_at_the_first_seen(redis_client, keys):
 
 def test_unrelated_article_gets_another_story_and_audit(redis_client, keys):
     """A different article is neither a duplicate nor in the story; the audit says why."""
-    index = Index(redis_client, keys, FingerprintSettings())
+    index = Index(redis_client, keys, IndexSettings())
     fire = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
     bank = _article(OTHER, "Central bank raises rates", (Entity("Federal Reserve", "ORG", 1),))
     index.place(*fire)
@@ -110,7 +111,7 @@ def test_unrelated_article_gets_another_story_and_audit(redis_client, keys):
 
 def test_other_write_up_of_the_event_joins_the_story(redis_client, keys):
     """A separate write-up of the same event is not a duplicate but shares the story id."""
-    index = Index(redis_client, keys, FingerprintSettings())
+    index = Index(redis_client, keys, IndexSettings())
     fire = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
     index.place(*fire)
     index.place(*_article(OTHER, "Central bank raises rates"))
@@ -124,7 +125,7 @@ def test_other_write_up_of_the_event_joins_the_story(redis_client, keys):
 
 def test_story_time_window_is_respected(redis_client, keys):
     """The same event written up outside the configured window starts a new story."""
-    settings = dataclasses.replace(FingerprintSettings(), story_window_days=3)
+    settings = dataclasses.replace(IndexSettings(), story_window_days=3)
     index = Index(redis_client, keys, settings)
     fire = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES, published="2020-09-28")
     index.place(*fire)
@@ -136,7 +137,7 @@ def test_story_time_window_is_respected(redis_client, keys):
 
 def test_replacing_is_idempotent(redis_client, keys):
     """Placing the same article id again returns the same Placement and changes no counter or list."""
-    index = Index(redis_client, keys, FingerprintSettings())
+    index = Index(redis_client, keys, IndexSettings())
     original = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
     copy = _copy(2)
     first = [index.place(*original), index.place(*copy)]
@@ -150,7 +151,7 @@ def test_replacing_is_idempotent(redis_client, keys):
 
 def _place_copies(url, prefix, indices, barrier, queue):
     client = redis.Redis.from_url(url)
-    index = Index(client, Keys(prefix=prefix), FingerprintSettings())
+    index = Index(client, Keys(prefix=prefix), IndexSettings())
     articles = [_copy(i) for i in indices]
     barrier.wait()
     for aid, fp, pub in articles:
@@ -176,7 +177,7 @@ def test_thirty_copies_at_once_from_three_processes_give_one_original(redis_serv
     originals = [aid for aid, dup in results.items() if dup is None]
     assert len(originals) == 1
     assert all(dup == originals[0] for aid, dup in results.items() if aid != originals[0])
-    index = Index(redis_client, keys, FingerprintSettings())
+    index = Index(redis_client, keys, IndexSettings())
     assert index.story_count() == 1
     assert sorted(index.duplicates_of(originals[0])) == sorted(a for a in results if a != originals[0])
 
@@ -188,13 +189,13 @@ def test_index_survives_a_server_restart(tmp_path):
     server = EmbeddedServer(tmp_path / "state")
     client = redis.Redis.from_url(server.acquire())
     original = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
-    index = Index(client, keys, FingerprintSettings())
+    index = Index(client, keys, IndexSettings())
     before = index.place(*original)
     client.close()
     assert server.release()
     client = redis.Redis.from_url(server.acquire())
     try:
-        index = Index(client, keys, FingerprintSettings())
+        index = Index(client, keys, IndexSettings())
         assert index.place(*original) == before
         copy = index.place(*_copy(4))
         assert copy.duplicate_of == original[0]
@@ -207,7 +208,7 @@ def test_index_survives_a_server_restart(tmp_path):
 def test_memory_per_article_is_small_and_tables_are_fixed(redis_client, keys):
     """A few hundred varied articles cost well under a kilobyte each besides the three tables, and
     the tables keep the size the settings give them however many articles arrive."""
-    settings = FingerprintSettings(lsh_table_lines=4096, df_table_lines=1024, posting_table_lines=512)
+    settings = IndexSettings(lsh_table_lines=4096, df_table_lines=1024, posting_table_lines=512)
     index = Index(redis_client, keys, settings)
     words = [f"w{i}" for i in range(3000)]
     for n in range(300):
@@ -248,7 +249,7 @@ def test_full_tables_recycle_and_keep_working(redis_client, keys):
     """With one line per table every line overflows at once: entries are recycled (oldest LSH
     entry, least frequent term, stalest posting list), nothing is corrupted, and a copy of the
     newest article is still found and joins its story."""
-    settings = FingerprintSettings(lsh_table_lines=1, df_table_lines=1, posting_table_lines=1)
+    settings = IndexSettings(lsh_table_lines=1, df_table_lines=1, posting_table_lines=1)
     index = Index(redis_client, keys, settings)
     words = [f"w{i}" for i in range(3000)]
     for n in range(60):
@@ -265,9 +266,9 @@ def test_full_tables_recycle_and_keep_working(redis_client, keys):
 def test_table_settings_are_checked(redis_client, keys):
     """Table sizes and posting-list length out of range are refused up front, saying what is allowed."""
     with pytest.raises(ValueError, match="story_posting_size must be 1..8"):
-        Index(redis_client, keys, FingerprintSettings(story_posting_size=9))
+        Index(redis_client, keys, IndexSettings(story_posting_size=9))
     with pytest.raises(ValueError, match="df_table_lines must be at least 1"):
-        Index(redis_client, keys, FingerprintSettings(df_table_lines=0))
+        Index(redis_client, keys, IndexSettings(df_table_lines=0))
 
 
 def _random_stream(seed: int, n: int):
@@ -313,7 +314,7 @@ def test_lua_and_the_python_reference_agree_on_random_streams(redis_client, keys
     from newsflow.index.reference import ReferenceIndex
 
     lsh, df, post = tables
-    settings = FingerprintSettings(lsh_table_lines=lsh, df_table_lines=df, posting_table_lines=post)
+    settings = IndexSettings(lsh_table_lines=lsh, df_table_lines=df, posting_table_lines=post)
     seen = {"dup": 0, "joined": 0}
     for seed in range(12):
         for k in redis_client.scan_iter(f"{keys.prefix}:*"):

@@ -40,6 +40,16 @@ def test_stage_settings_overridable():
     assert getattr(s.fingerprint, field) == default + 1
 
 
+def test_index_settings_by_their_name_and_their_earlier_one():
+    """The index's fields are NEWSFLOW_INDEX_<FIELD>; the earlier NEWSFLOW_FINGERPRINT_<FIELD> still
+    sets them, and the new name wins when both are given."""
+    assert Settings.from_env({"NEWSFLOW_INDEX_STORY_WINDOW_DAYS": "3"}).index.story_window_days == 3
+    assert Settings.from_env({"NEWSFLOW_FINGERPRINT_STORY_WINDOW_DAYS": "4"}).index.story_window_days == 4
+    both = {"NEWSFLOW_FINGERPRINT_STORY_WINDOW_DAYS": "4", "NEWSFLOW_INDEX_STORY_WINDOW_DAYS": "5"}
+    assert Settings.from_env(both).index.story_window_days == 5
+    assert Settings.from_env({"NEWSFLOW_FINGERPRINT_SHINGLE_WORDS": "3"}).fingerprint.shingle_words == 3
+
+
 def test_flags_override_environment():
     """Explicit overrides (CLI flags) win over the environment; None means 'not given'."""
     s = Settings.from_env({"NEWSFLOW_WORKERS": "3"}, workers=5, inbox=None)
@@ -68,9 +78,10 @@ def test_as_env_round_trips():
 def _settings_classes():
     from newsflow.clean.settings import CleanSettings
     from newsflow.fingerprint.core import FingerprintSettings
+    from newsflow.index.settings import IndexSettings
     from newsflow.tag.settings import TagSettings
 
-    return (Settings, CleanSettings, TagSettings, FingerprintSettings)
+    return (Settings, CleanSettings, TagSettings, FingerprintSettings, IndexSettings)
 
 
 def _unread(cls, code: dict[Path, str]) -> list[str]:

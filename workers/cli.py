@@ -109,7 +109,7 @@ def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
         if record is None:
             print(f"newsflow show: no record for {article_id}", file=sys.stderr)
             return 1
-        index = Index(client, keys, settings.fingerprint)
+        index = Index(client, keys, settings.index)
         record["duplicates"] = index.duplicates_of(article_id)
         if record.get("story_id"):
             record["story_members"] = index.story_members(record["story_id"])
@@ -127,7 +127,7 @@ def cmd_story(settings: Settings, args: argparse.Namespace) -> int:
 
     def show(client: Any) -> int:
         keys = Keys(settings.key_prefix)
-        members = Index(client, keys, settings.fingerprint).story_members(args.story_id)
+        members = Index(client, keys, settings.index).story_members(args.story_id)
         if not members:
             print(f"newsflow story: no story {args.story_id}", file=sys.stderr)
             return 1

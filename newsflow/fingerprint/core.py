@@ -48,7 +48,7 @@ _APOS = re.compile(r"['’]")
 
 @dataclass(frozen=True)
 class FingerprintSettings:
-    """Thresholds of the fingerprint stage and the shared index (data, not code).
+    """Thresholds of the fingerprint stage (data, not code); the index's are `IndexSettings`.
 
     Any scalar field can be overridden as ``NEWSFLOW_FINGERPRINT_<FIELD>``.
     """
@@ -57,14 +57,6 @@ class FingerprintSettings:
     shingle_words: int = 4
     #: LSH bands (one 32-bit MinHash row each) looked up per article; more bands, more recall, more memory.
     lsh_bands: int = 16
-    #: Article ids kept per LSH bucket (first seen win); bounds the candidates per query at bands x this.
-    lsh_bucket_size: int = 3
-    #: A copy must contain at least this share of the shorter text's shingles (estimated containment).
-    dup_containment: float = 0.7
-    #: ... and have at least this Jaccard similarity (guards against a short text inside a long page).
-    dup_jaccard: float = 0.25
-    #: Jaccard similarity at or above which two texts are copies whatever their lengths.
-    dup_jaccard_alone: float = 0.5
     #: Story terms sent to the index per article (the strongest by weight).
     max_story_terms: int = 120
     #: Weight multiplier of a named entity (PERSON, ORG, GPE, ...) as a story term. Its words
@@ -73,31 +65,6 @@ class FingerprintSettings:
     entity_boost: float = 0.5
     #: Weight multiplier of a word that appears in the headline.
     title_boost: float = 1.5
-    #: Terms in an article's stored story vector (TF-IDF, strongest first).
-    story_vector_terms: int = 24
-    #: Of these, the strongest ones under which the article is registered for later articles to find.
-    story_posting_terms: int = 12
-    #: Strongest already-seen terms of an article whose posting lists are read (bounds the query cost).
-    story_lookup_terms: int = 24
-    #: Articles kept per posting list (most recent); bounds the candidates per query.
-    story_posting_size: int = 8
-    #: Candidates (by number of shared posting terms) whose full vectors are compared.
-    story_max_candidates: int = 20
-    #: Cosine similarity of TF-IDF vectors at or above which an article joins an earlier article's story.
-    story_threshold: float = 0.2
-    #: Days within which two articles can share a story (by publication date; unknown dates always can).
-    story_window_days: int = 7
-    # Fixed-size index tables (newsflow.index): an insert reads one line of each per lookup, so it
-    # costs the same at any index size; memory is fixed (28 MB at these sizes), never growing.
-    #: 64-byte lines of LSH buckets, 10 entries each (16 MB): room for 16 bands x ~160k articles
-    #: at 60% fill; beyond, a full line recycles the entry of its oldest article.
-    lsh_table_lines: int = 262_144
-    #: 64-byte lines of story-term document frequencies, 8 terms each (4 MB, ~500k terms);
-    #: a full line recycles its least frequent term.
-    df_table_lines: int = 65_536
-    #: 128-byte lines of posting lists, 3 terms each (8 MB, ~200k terms); a full line
-    #: recycles the list whose newest article is oldest.
-    posting_table_lines: int = 65_536
 
 
 # -- text normalisation -----------------------------------------------------

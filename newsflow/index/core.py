@@ -60,8 +60,8 @@ from typing import Any
 
 import redis
 
-from newsflow.fingerprint import FingerprintSettings
 from newsflow.fingerprint.core import NUM_PERM
+from newsflow.index.settings import IndexSettings
 from newsflow.index.layout import (DUP_METHODS, MAX_VECTOR, POST_MAX, STORY_METHODS, decode_header, keys_of,
                                    prefixes_of, script)
 from newsflow.keys import Keys
@@ -91,7 +91,7 @@ def _hex(raw: bytes) -> str:
 class Index:
     """The shared index of every article seen: duplicates and stories. See the module docstring."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, settings: FingerprintSettings = FingerprintSettings()):
+    def __init__(self, client: redis.Redis, keys: Keys, settings: IndexSettings = IndexSettings()):
         self.client = client
         self.keys = keys
         self.settings = settings
@@ -130,7 +130,7 @@ class Index:
         minhash = fp.minhash or b"\xff" * NUM_PERM
         if len(minhash) != NUM_PERM:
             raise ValueError(f"fingerprint of {article_id} has a {len(minhash)}-byte MinHash, expected {NUM_PERM}")
-        lsh = b"".join(struct.pack("<I", v) for v in fp.lsh[: s.lsh_bands])
+        lsh = b"".join(struct.pack("<I", v) for v in fp.lsh)
         terms = [[term_hash(t), float(w)] for t, w in fp.story_terms.items()]
         params = {
             "cmin": s.dup_containment, "jmin": s.dup_jaccard, "jalone": s.dup_jaccard_alone,

@@ -24,7 +24,7 @@ POST_WAYS, POST_MAX = 3, 8
 #: Records per record string, reverse ids per id string.
 REC_CHUNK = 64
 NUM_CHUNK = 256
-#: Story vector slots in a record (FingerprintSettings.story_vector_terms is capped at this).
+#: Story vector slots in a record (IndexSettings.story_vector_terms is capped at this).
 MAX_VECTOR = 24
 
 #: The record header, in order: (field, struct code, meaning). Numbers are internal article

@@ -13,9 +13,9 @@ import math
 import struct
 from dataclasses import dataclass, field
 
-from newsflow.fingerprint import FingerprintSettings
 from newsflow.fingerprint.core import NUM_PERM, containment_estimate, jaccard_estimate
 from newsflow.index.core import day_number, term_hash
+from newsflow.index.settings import IndexSettings
 from newsflow.index.layout import DF_WAYS, LSH_WAYS, MAX_VECTOR, POST_MAX, POST_WAYS
 from newsflow.model import Fingerprint
 
@@ -36,7 +36,7 @@ class _Record:
 class ReferenceIndex:
     """One process's copy of the index rules (see the module docstring)."""
 
-    def __init__(self, settings: FingerprintSettings = FingerprintSettings()):
+    def __init__(self, settings: IndexSettings = IndexSettings()):
         self.s = settings
         self.ids: dict[str, int] = {}
         self.id_of: dict[int, str] = {}
@@ -72,7 +72,7 @@ class ReferenceIndex:
         first = self.sha.get(sha8)
         if first is None:
             self.sha[sha8] = num
-        slots, order = self._lsh_candidates(fp.lsh[: self.s.lsh_bands])
+        slots, order = self._lsh_candidates(fp.lsh)
         root = self.records[first].root if first is not None else num
         if first is None and fp.shingles > 0:
             best = self._best_copy(order, minhash, fp.shingles)

@@ -110,12 +110,10 @@ class Intake:
         store: Store,
         max_bytes: int,
         enqueue: Callable[[list[str]], None],
-        refresh: Callable[[str], None],
     ):
         self.store = store
         self.max_bytes = max_bytes
         self.enqueue = enqueue
-        self.refresh = refresh
 
     def _read(self, path: Path, rel: str) -> _Read:
         error: tuple[str, str] | None = None
@@ -172,8 +170,8 @@ class Intake:
                 log.info("file_admitted", article_id=aid, file=name, path=rel, bytes=r.source.size, error=err)
                 out.append(Admission(aid, "new", err))
             elif outcome in (Admitted.ALIAS_PENDING, Admitted.ALIAS_COMMITTED):
-                if outcome == Admitted.ALIAS_COMMITTED:  # its record must learn the new alias
-                    self.refresh(aid)
+                if outcome == Admitted.ALIAS_COMMITTED:  # its result file must learn the new name:
+                    queue.append(aid)  # processing a committed article rewrites only its file
                 log.info("file_alias", article_id=aid, file=name, path=rel)
                 out.append(Admission(aid, "alias"))
             else:

@@ -4,8 +4,9 @@ The glue between the pure stages and the state: fetch the bytes and source
 from Redis, run clean -> tag -> fingerprint, place the article in the shared
 index, build the record, commit it to Redis and write the result file. The
 Celery task and `newsflow process --inline` both call `Pipeline.run`; it is
-idempotent: an article already committed is not processed again, its stored
-record is only rewritten (with any new aliases).
+idempotent: an article already committed is not processed again, only its
+result file is rewritten (with its current aliases: a stored record holds
+none, reading one adds them).
 """
 
 from __future__ import annotations
@@ -98,14 +99,15 @@ class Pipeline:
     def run(self, article_id: str) -> dict[str, Any]:
         """Process one admitted article and commit its result; return the record."""
         existing = self.store.record(article_id)
-        if existing is not None:  # redelivered, or re-dropped: rewrite, never redo
-            return self.refresh(article_id, existing)
+        if existing is not None:  # redelivered, or a later alias: rewrite the file, never redo
+            self._write(existing)
+            return existing
         source = self.store.source(article_id)
         if not source:
             raise MissingInput(f"article {article_id} was never admitted (no source in Redis)")
         name = source.get("name", "")
         started = time.perf_counter()
-        src = source_fields(source, self.store.aliases(article_id))
+        src = source_fields(source, [])
         if source.get("error_type"):
             record = failed_record(article_id, src, source["error_type"], source.get("error_message", ""))
         else:
@@ -116,11 +118,7 @@ class Pipeline:
         record["worker"] = self.worker
         record["processed_at"] = round(time.time(), 3)
         with self._stage("store", article_id, name):
-            record["source"]["aliases"] = self.store.aliases(article_id)
-            self._write(record)  # the file first: the commit deletes the bytes
-            self.store.commit(record)
-            if self.store.aliases(article_id) != record["source"]["aliases"]:
-                record = self.refresh(article_id, record)  # an alias arrived during the commit
+            self._commit(record)
         log.info(
             "article_done", article_id=article_id, file=name, worker=self.worker,
             status=record["status"], duplicate_of=record.get("duplicate_of"),
@@ -166,31 +164,24 @@ class Pipeline:
     def fail(self, article_id: str, error_type: str, message: str) -> dict[str, Any]:
         """Commit a failed record for an article that could not be processed, saying why."""
         source = self.store.source(article_id)
-        record = failed_record(
-            article_id, source_fields(source, self.store.aliases(article_id)), error_type, message,
-            worker=self.worker,
-        )
-        self._write(record)
-        self.store.commit(record)
+        record = failed_record(article_id, source_fields(source, []), error_type, message, worker=self.worker)
+        self._commit(record)
         log.error("article_done", article_id=article_id, file=source.get("name"), worker=self.worker,
                   status="failed", error=record["error"])
         return record
 
-    def refresh(self, article_id: str, record: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Rewrite a committed record with its current aliases (Redis and result file)."""
-        record = record if record is not None else self.store.record(article_id)
-        if record is None:
-            raise MissingInput(f"article {article_id} has no committed record to refresh")
-        aliases = self.store.aliases(article_id)
-        changed = record["source"].get("aliases") != aliases
-        record["source"]["aliases"] = aliases
-        self._write(record)  # the file first, as for every commit
-        if changed:
-            self.store.commit(record)
-        return record
+    def _commit(self, record: dict[str, Any]) -> None:
+        """The result file (first: the commit deletes the bytes), then the record in Redis. An alias
+        admitted meanwhile found no committed record and queued nothing: the file learns it here."""
+        self._write(record)
+        self.store.commit(record)
+        if self.store.aliases(record["id"]) != record["source"]["aliases"]:
+            self._write(record)
 
     def _write(self, record: dict[str, Any]) -> None:
-        """Write the result file; raise ResultsUnwritable (noted in Redis, logged) if the disk refuses."""
+        """Write the result file with the article's current aliases; raise ResultsUnwritable (noted
+        in Redis, logged) if the disk refuses."""
+        record["source"]["aliases"] = self.store.aliases(record["id"])
         if self.results_dir is None:
             return
         try:

@@ -150,9 +150,14 @@ class Store:
 
     # -- results --------------------------------------------------------
     def commit(self, record: dict[str, Any]) -> bool:
-        """Store the record, count it, announce it; True the first time this id is committed."""
+        """Store the record, count it, announce it; True the first time this id is committed.
+
+        The stored record holds no aliases: they live in their list only, and reading a
+        record (`record`, `records`) adds the current ones.
+        """
         article_id = check_id(record["id"])
         k = self.keys
+        stored = {**record, "source": {f: v for f, v in record.get("source", {}).items() if f != "aliases"}}
         return bool(
             self._commit(
                 keys=[
@@ -167,7 +172,7 @@ class Store:
                 ],
                 args=[
                     article_id,
-                    json.dumps(record, ensure_ascii=False),
+                    json.dumps(stored, ensure_ascii=False),
                     status_code(record),
                     record.get("story_id") or "",
                     record.get("duplicate_of") or "",
@@ -178,14 +183,25 @@ class Store:
         )
 
     def record(self, article_id: str) -> dict[str, Any] | None:
-        raw = self.r.get(self.keys.record(check_id(article_id)))
-        return json.loads(raw) if raw is not None else None
+        """The committed record, with the article's current aliases; None if not committed."""
+        return self.records([article_id])[0]
 
     def records(self, ids: list[str]) -> list[dict[str, Any] | None]:
+        """`record` for many ids in one round trip."""
         if not ids:
             return []
-        raws = self.r.mget([self.keys.record(check_id(i)) for i in ids])
-        return [json.loads(r) if r is not None else None for r in raws]
+        pipe = self.r.pipeline(transaction=False)
+        for i in ids:
+            pipe.get(self.keys.record(check_id(i)))
+            pipe.lrange(self.keys.aliases(i), 0, -1)
+        replies = pipe.execute()
+        out = []
+        for raw, aliases in zip(replies[::2], replies[1::2]):
+            record = json.loads(raw) if raw is not None else None
+            if record is not None:
+                record.setdefault("source", {})["aliases"] = [a.decode("utf-8", "replace") for a in aliases]
+            out.append(record)
+        return out
 
     def stats(self) -> dict[str, int]:
         raw = self.r.hgetall(self.keys.stats())

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 #: What a refactoring must leave unchanged: the article's identity, text, metadata and tags.
-FIELDS = ("id", "status", "title", "text", "published", "authors", "outlet", "language", "duplicate_of",
+FIELDS = ("id", "status", "source", "title", "text", "published", "authors", "outlet", "language", "duplicate_of",
           "story_id", "entities", "keywords", "topics", "topic_scores", "error", "fingerprint", "placement",
           "url", "format", "encoding")
 

@@ -90,12 +90,8 @@ def _process(task, article_id: str, deployment_faults: int) -> None:
         pipe.fail(article_id, type(exc).__name__, str(exc) or repr(exc))
 
 
-@app.task(name=REFRESH_ARTICLE, bind=True)
-def refresh_article(self, article_id: str) -> None:
-    """Rewrite a committed record and its result file with the aliases it gained since."""
-    try:
-        pipeline().refresh(check_id(article_id))
-    except MissingInput as exc:
-        log.error("article_missing", article_id=article_id, error=str(exc))
-    except DEPLOYMENT_FAULTS as exc:
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries), max_retries=None)
+@app.task(name=REFRESH_ARTICLE)
+def refresh_article(article_id: str) -> None:
+    """A message of the alias refresh earlier versions queued (still in a queue across an upgrade):
+    queued again as a process message, which on a committed article rewrites its result file."""
+    process_article.apply_async(args=[check_id(article_id)], queue=current().settings.queue)

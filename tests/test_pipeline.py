@@ -61,14 +61,23 @@ def test_unknown_article_is_missing_input(redis_client, keys, tmp_path, model_pi
 
 
 def test_alias_arriving_after_commit_reaches_the_file(redis_client, keys, tmp_path, seeds, model_pipeline_settings):
-    """refresh() rewrites the record and the result file with aliases that arrived later."""
+    """Running a committed article again (the alias's message) rewrites only its result file, with
+    the aliases that arrived later; the stored record holds none, reading it adds them."""
     pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
     data = seeds[1].read_bytes()
     aid = admit(pipe.store, "first.txt", data)
     pipe.run(aid)
-    admit(pipe.store, "second.txt", data)
-    pipe.refresh(aid)
+    queued = []
+    from newsflow.intake import Intake
+
+    source = tmp_path / "second.txt"
+    source.write_bytes(data)
+    assert Intake(pipe.store, 1 << 20, queued.extend).admit(source, "second.txt").outcome == "alias"
+    assert queued == [aid]  # committed already: queued again for its file
+    pipe.run(aid)
     assert json.loads((tmp_path / f"{aid}.json").read_text())["source"]["aliases"] == ["second.txt"]
+    assert "aliases" not in json.loads(redis_client.get(keys.record(aid)))["source"]
+    assert pipe.store.record(aid)["source"]["aliases"] == ["second.txt"]
     assert pipe.store.stats()["done"] == 1
 
 

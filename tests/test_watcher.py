@@ -18,9 +18,9 @@ class Harness:
     """A watcher running in a thread; admitted ids are collected instead of queued."""
 
     def __init__(self, inbox, client, keys, depth=lambda: 0, **kw):
-        self.queued, self.refreshed = [], []
+        self.queued = []
         self.store = Store(client, keys)
-        intake = Intake(self.store, kw.pop("max_bytes", 1 << 20), self.queued.extend, self.refreshed.append)
+        intake = Intake(self.store, kw.pop("max_bytes", 1 << 20), self.queued.extend)
         self.watcher = Watcher(inbox, intake, queue_depth=depth, seen=SeenFiles(client, keys.seen_files()),
                                quiet_seconds=kw.pop("quiet_seconds", 0.3), **kw)
         self.stop = threading.Event()
@@ -134,7 +134,7 @@ def test_symlinks_are_never_followed(tmp_path, redis_client, keys):
     inbox = tmp_path / "in"
     inbox.mkdir()
     (inbox / "link.txt").symlink_to(outside)
-    intake = Intake(Store(redis_client, keys), 1 << 20, lambda i: None, lambda i: None)
+    intake = Intake(Store(redis_client, keys), 1 << 20, lambda i: None)
     with pytest.raises(Skipped, match="symbolic link"):
         intake.admit(inbox / "link.txt", "link.txt")
     with Harness(inbox, redis_client, keys) as h:
@@ -150,7 +150,7 @@ def test_oversized_file_is_admitted_as_failed(tmp_path, redis_client, keys):
     big.write_bytes(b"x" * 2048)
     store = Store(redis_client, keys)
     queued = []
-    adm = Intake(store, 1024, queued.extend, lambda i: None).admit(big, "big.txt")
+    adm = Intake(store, 1024, queued.extend).admit(big, "big.txt")
     assert adm.error == "TooLarge" and queued == [adm.article_id]
     assert adm.article_id == article_id(b"x" * 2048)
     assert store.raw(adm.article_id) is None

@@ -87,7 +87,7 @@ def _inline(settings: Settings, client, store: Store, files: list[Path]) -> dict
 
     pipeline = Pipeline(settings, client, results_dir=None, worker=f"inline-{os.getpid()}")
     todo: list[str] = []
-    ids = _admit_all(Intake(store, settings.max_bytes, todo.extend, pipeline.refresh), files)
+    ids = _admit_all(Intake(store, settings.max_bytes, todo.extend), files)
     for article_id in todo:
         try:
             pipeline.run(article_id)

@@ -17,7 +17,7 @@ from newsflow.logs import get_logger
 from newsflow.settings import Settings
 from newsflow.store import Store, connect
 from tasks.app import configure
-from tasks.names import PROCESS_ARTICLE, REFRESH_ARTICLE
+from tasks.names import PROCESS_ARTICLE
 from workers.watcher import SeenFiles, Watcher
 
 log = get_logger()
@@ -61,12 +61,8 @@ def publish(app: Celery, queue: str, article_ids: list[str]) -> None:
 
 
 def make_intake(settings: Settings, store: Store, app: Celery) -> Intake:
-    """An Intake that queues new articles (and alias refreshes) as Celery tasks of `app`."""
-
-    def refresh(article_id: str) -> None:
-        app.send_task(REFRESH_ARTICLE, args=[article_id], queue=settings.queue)
-
-    return Intake(store, settings.max_bytes, lambda ids: publish(app, settings.queue, ids), refresh)
+    """An Intake that queues admitted articles as Celery tasks of `app`."""
+    return Intake(store, settings.max_bytes, lambda ids: publish(app, settings.queue, ids))
 
 
 def run_watch(settings: Settings) -> int:

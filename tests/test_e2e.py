@@ -93,3 +93,32 @@ def test_a_second_up_on_the_same_state_folder_refuses(tmp_path):
         assert up.wait_results(1, 120) == 1
     finally:
         assert up.stop() == 0
+
+
+def test_a_later_name_of_committed_bytes_reaches_the_result_file(tmp_path, seeds):
+    """Bytes already processed, dropped again under another name: nothing is processed again, the
+    result file gains the name. A refresh message queued by an earlier version is still honoured."""
+    from newsflow.settings import Settings
+    from tasks.app import REFRESH_ARTICLE, make_app
+    from tests.service import Up
+
+    up = Up(tmp_path, workers=1).start()
+    try:
+        up.inbox.mkdir(exist_ok=True)
+        shutil.copy(seeds[2], up.inbox / "first.txt")
+        assert up.wait_results(1, 120) == 1, up.log.read_text()[-3000:]
+        (path,) = up.results.glob("*.json")
+        aid = json.loads(path.read_text())["id"]
+        shutil.copy(seeds[2], up.inbox / "again.txt")
+        assert wait_until(lambda: json.loads(path.read_text())["source"]["aliases"] == ["again.txt"], 60)
+        client = up.client()
+        client.rpush(up.keys.aliases(aid), "earlier.txt")  # as a pre-upgrade watcher left it ...
+        make_app(Settings.from_env({}), up.url()).send_task(REFRESH_ARTICLE, args=[aid], queue="newsflow")
+        assert wait_until(lambda: json.loads(path.read_text())["source"]["aliases"] == ["again.txt", "earlier.txt"],
+                          60), up.log.read_text()[-3000:]
+        assert int(client.hget(up.keys.stats(), "done")) == 1 and len(list(up.results.glob("*.json"))) == 1
+        assert "aliases" not in json.loads(client.get(up.keys.record(aid)))["source"]
+    finally:
+        assert up.stop() == 0
+    stages = [line for line in up.log.read_text().splitlines() if '"stage_done"' in line and '"clean"' in line]
+    assert len(stages) == 1  # processed once

@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+#: The hash tag of the index's keys (one cluster slot for all of them).
+FP_TAG = "{fp}"
+
+
 @dataclass(frozen=True)
 class Keys:
     prefix: str = "newsflow"
@@ -87,47 +91,60 @@ class Keys:
         return self._k("worker", "*")
 
     # -- fingerprint index (duplicates and stories) ---------------------
-    # All under `<prefix>:fp:`. The index scripts get these names from here: the
-    # single keys as KEYS, the sharded families as prefixes (newsflow.index.layout).
+    # All under `<prefix>:{fp}:`: the hash tag puts every key of the index in one Redis
+    # Cluster slot, as its scripts (which touch the shared tables and any candidate's
+    # record) need. The scripts get these names from here: the single keys as KEYS, the
+    # sharded families as prefixes (newsflow.index.layout).
+    def _fp(self, *parts: str) -> str:
+        return self._k(FP_TAG, *parts)
+
+    def fp_pattern(self) -> str:
+        """Glob of every key of the index."""
+        return self._fp("*")
+
+    def fp_pattern_before_tag(self) -> str:
+        """Glob of the index's keys as versions before the hash tag named them (`<prefix>:fp:*`)."""
+        return self._k("fp", "*")
+
     def fp_seq(self) -> str:
         """STRING counter: the last internal article number (1, 2, ...) handed out by the index."""
-        return self._k("fp", "seq")
+        return self._fp("seq")
 
     def fp_originals(self) -> str:
         """STRING counter: indexed articles that are not duplicates (the N of the story IDF)."""
-        return self._k("fp", "n")
+        return self._fp("n")
 
     def fp_stories(self) -> str:
         """STRING counter: stories (articles that started a new story)."""
-        return self._k("fp", "stories")
+        return self._fp("stories")
 
     def fp_ids(self, shard: int) -> str:
         """HASH: raw 16-byte article id -> internal number (shard = first two id bytes mod 4096)."""
-        return self._k("fp", "id", str(shard))
+        return self._fp("id", str(shard))
 
     def fp_numbers(self, chunk: int) -> str:
         """STRING: 16-byte raw article ids of numbers 256*chunk+1 .. 256*(chunk+1), fixed slots."""
-        return self._k("fp", "num", str(chunk))
+        return self._fp("num", str(chunk))
 
     def fp_records(self, chunk: int) -> str:
         """STRING: fixed-size binary records (placement, MinHash, story vector) of 64 numbers."""
-        return self._k("fp", "rec", str(chunk))
+        return self._fp("rec", str(chunk))
 
     def fp_sha(self, shard: int) -> str:
         """HASH: first 8 bytes of content_sha256 -> number of its first article (exact duplicates)."""
-        return self._k("fp", "sha", str(shard))
+        return self._fp("sha", str(shard))
 
     def fp_lsh(self) -> str:
         """STRING table of 64-byte lines: LSH buckets (16-bit tag, uint32 number) x 10, first seen."""
-        return self._k("fp", "lsh")
+        return self._fp("lsh")
 
     def fp_df(self) -> str:
         """STRING table of 64-byte lines: (story-term hash, document frequency) x 8."""
-        return self._k("fp", "df")
+        return self._fp("df")
 
     def fp_postings(self) -> str:
         """STRING table of 128-byte lines: (term hash, length, 8 uint32 numbers of its most recent articles) x 3."""
-        return self._k("fp", "post")
+        return self._fp("post")
 
     # -- tag index (entities and topics) --------------------------------
     # (keys of the entity/topic index; added by the tagging work)

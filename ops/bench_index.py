@@ -132,7 +132,7 @@ def memory_floor(index: Index, reads: int = 200, calls: int = 50) -> float:
 
 
 def index_memory(client: redis.Redis, prefix: str) -> int:
-    return sum(client.memory_usage(k, samples=0) or 0 for k in client.scan_iter(f"{prefix}:fp:*", count=5000))
+    return sum(client.memory_usage(k, samples=0) or 0 for k in client.scan_iter(Keys(prefix=prefix).fp_pattern(), count=5000))
 
 
 def measure(index: Index, synth: Synth, ids: list[str], batch: int, repeat: int) -> dict:

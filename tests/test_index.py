@@ -219,7 +219,7 @@ def test_memory_per_article_is_small_and_tables_are_fixed(redis_client, keys):
     tables = index.tables()
     assert tables == {keys.fp_lsh(): 4096 * 64, keys.fp_df(): 1024 * 64, keys.fp_postings(): 512 * 128}
     assert first == tables == {k: redis_client.strlen(k) for k in tables}
-    rest = sum(redis_client.memory_usage(k) or 0 for k in redis_client.scan_iter(f"{keys.prefix}:fp:*")
+    rest = sum(redis_client.memory_usage(k) or 0 for k in redis_client.scan_iter(keys.fp_pattern())
                if k.decode() not in tables)
     assert rest / 300 < 1024
 
@@ -326,3 +326,33 @@ def test_lua_and_the_python_reference_agree_on_random_streams(redis_client, keys
             seen["dup"] += got.duplicate_of is not None
             seen["joined"] += got.audit["story"]["method"] == "joined"
     assert seen["dup"] > 100 and seen["joined"] > 20  # the streams exercise both decisions
+
+
+def test_every_index_key_is_in_one_cluster_slot(redis_client, keys):
+    """The index's keys carry one hash tag: a Redis Cluster keeps them on one node, as the scripts need."""
+    from redis.crc import key_slot
+
+    index = Index(redis_client, keys, IndexSettings())
+    for n in range(20):
+        index.place(*_article([f"Paragraph {n} of a story about the harbour wall and the storm."] * 3, f"t{n}", tag=str(n)))
+    names = [k for k in redis_client.scan_iter(keys.fp_pattern())]
+    assert len(names) > 8 and len({key_slot(k) for k in names}) == 1
+    assert not list(redis_client.scan_iter(keys.fp_pattern_before_tag()))
+
+
+def test_an_index_written_before_the_hash_tag_is_renamed_and_read(redis_client, keys):
+    """Keys named `<prefix>:fp:*` by an earlier version take their tagged names at the next start, and
+    the articles in them are found again (their placements, copies and stories)."""
+    index = Index(redis_client, keys, IndexSettings())
+    original = _article(WIRE, "Wildfire forces thousands to flee", FIRE_ENTITIES)
+    first = index.place(*original)
+    copy = _copy(1)
+    index.place(*copy)
+    tagged, untagged = keys.fp_pattern()[:-1], keys.fp_pattern_before_tag()[:-1]
+    for name in [k.decode() for k in redis_client.scan_iter(keys.fp_pattern())]:
+        redis_client.rename(name, untagged + name[len(tagged):])  # as the earlier version left them
+    again = Index(redis_client, keys, IndexSettings())
+    assert not list(redis_client.scan_iter(keys.fp_pattern_before_tag()))
+    assert again.placement_of(original[0]).story_id == first.story_id
+    assert again.duplicates_of(original[0]) == [copy[0]]
+    assert again.place(*_copy(2)).duplicate_of == original[0] and again.size() == 3

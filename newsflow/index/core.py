@@ -65,7 +65,11 @@ from newsflow.index.settings import IndexSettings
 from newsflow.index.layout import (DUP_METHODS, MAX_VECTOR, POST_MAX, STORY_METHODS, decode_header, keys_of,
                                    prefixes_of, script)
 from newsflow.keys import Keys
+from newsflow.logs import get_logger
 from newsflow.model import Fingerprint, Placement
+
+log = get_logger()
+
 
 def term_hash(term: str) -> int:
     """32-bit hash of a story term (fixed forever: the index stores these)."""
@@ -108,6 +112,22 @@ class Index:
         self._keys = keys_of(keys)
         self._prefixes = prefixes_of(keys)
         self._allocated = False
+        self._rename_untagged()
+
+    def _rename_untagged(self) -> None:
+        """An index written before its keys had a hash tag (`<prefix>:fp:*`) takes the tagged names,
+        once, whichever process gets there first (a key another one renamed is skipped); the
+        counter goes last, so a process that finds it renamed finds every table renamed too."""
+        before, now = self.keys.fp_pattern_before_tag()[:-1], self.keys.fp_pattern()[:-1]
+        if self.client.exists(self.keys.fp_seq()) or not self.client.exists(before + "seq"):
+            return
+        names = sorted(k.decode() for k in self.client.scan_iter(match=before + "*", count=1000))
+        for name in sorted(names, key=lambda n: n == before + "seq"):
+            try:
+                self.client.rename(name, now + name[len(before):])
+            except redis.ResponseError:  # no such key: renamed by another process meanwhile
+                pass
+        log.info("index_keys_renamed", keys=len(names), before=before + "*", now=now + "*")
 
     def tables(self) -> dict[str, int]:
         """Key -> full size in bytes of each fixed-size table at these settings."""

@@ -100,7 +100,7 @@ class Pipeline:
         """Process one admitted article and commit its result; return the record."""
         existing = self.store.record(article_id)
         if existing is not None:  # redelivered, or a later alias: rewrite the file, never redo
-            self._write(existing)
+            self._write(existing)  # reading the record gave it its current aliases
             return existing
         source = self.store.source(article_id)
         if not source:
@@ -171,17 +171,19 @@ class Pipeline:
         return record
 
     def _commit(self, record: dict[str, Any]) -> None:
-        """The result file (first: the commit deletes the bytes), then the record in Redis. An alias
-        admitted meanwhile found no committed record and queued nothing: the file learns it here."""
+        """The result file with the current aliases (first: the commit deletes the bytes), then the
+        record in Redis. An alias admitted meanwhile found no committed record and queued nothing:
+        the file learns it here."""
+        record["source"]["aliases"] = self.store.aliases(record["id"])
         self._write(record)
         self.store.commit(record)
-        if self.store.aliases(record["id"]) != record["source"]["aliases"]:
+        later = self.store.aliases(record["id"])
+        if later != record["source"]["aliases"]:
+            record["source"]["aliases"] = later
             self._write(record)
 
     def _write(self, record: dict[str, Any]) -> None:
-        """Write the result file with the article's current aliases; raise ResultsUnwritable (noted
-        in Redis, logged) if the disk refuses."""
-        record["source"]["aliases"] = self.store.aliases(record["id"])
+        """Write the result file; raise ResultsUnwritable (noted in Redis, logged) if the disk refuses."""
         if self.results_dir is None:
             return
         try:

@@ -55,7 +55,7 @@ class Admitted(IntEnum):
     KNOWN = 0  # this name was admitted before and its result is committed: nothing to do
     NEW = 1  # first arrival of these bytes: stored, to be queued
     ALIAS_PENDING = 2  # same bytes under a new name, result not yet committed: the name joins it
-    ALIAS_COMMITTED = 3  # same bytes under a new name, result committed: its record learns the name
+    ALIAS_COMMITTED = 3  # same bytes under a new name, result committed: its result file learns the name
     UNFINISHED = 4  # this name was admitted but never finished: queue it again (idempotent)
 
 

@@ -174,12 +174,11 @@ _PHRASES = {
 }
 FURNITURE_PHRASES: dict[str, re.Pattern] = {k: re.compile(v, _I) for k, v in _PHRASES.items()}
 PHRASE_TRIGGERS = frozenset(FURNITURE_PHRASES)
-#: A line that is only an e-mail address.
 #: A copyright notice. An HTML extractor keeps one only inside the article's container (a wire
 #: story's notice under its last paragraph), where benchmark golds count it as the article's:
 #: in extracted paragraphs it stays (dev HTML: removing it took 18 body shingles, 3 furniture).
 COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b", re.I)
-
+#: A line that is only an e-mail address.
 EMAIL_LINE = re.compile(r"^\S*[\w.+-]+@[\w-]+\.[\w.]+\S*$")
 
 

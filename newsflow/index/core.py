@@ -121,7 +121,7 @@ class Index:
         before, now = self.keys.fp_pattern_before_tag()[:-1], self.keys.fp_pattern()[:-1]
         if self.client.exists(self.keys.fp_seq()) or not self.client.exists(before + "seq"):
             return
-        names = sorted(k.decode() for k in self.client.scan_iter(match=before + "*", count=1000))
+        names = [k.decode() for k in self.client.scan_iter(match=before + "*", count=1000)]
         for name in sorted(names, key=lambda n: n == before + "seq"):
             try:
                 self.client.rename(name, now + name[len(before):])

@@ -8,8 +8,7 @@ story-vector slots of (uint32 term hash, uint8 weight).
 from __future__ import annotations
 
 import struct
-from importlib import resources
-
+from newsflow import lua
 from newsflow.fingerprint.core import NUM_PERM
 from newsflow.keys import Keys
 
@@ -105,15 +104,11 @@ def prelude() -> str:
     ])
 
 
-def _lua(name: str) -> str:
-    return resources.files("newsflow.index").joinpath(f"{name}.lua").read_text(encoding="utf-8")
-
-
 def with_common(body: str) -> str:
     """Lua `body` after the prelude and the shared functions (common.lua)."""
-    return prelude() + _lua("common") + "\n" + body
+    return prelude() + lua.source("common", __package__) + "\n" + body
 
 
 def script(name: str) -> str:
     """The Lua source of one index script (allocate.lua stands alone)."""
-    return _lua(name) if name == "allocate" else with_common(_lua(name))
+    return lua.source(name, __package__) if name == "allocate" else with_common(lua.source(name, __package__))

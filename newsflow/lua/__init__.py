@@ -4,6 +4,6 @@ files read with importlib.resources. (The index's scripts live with it, in `news
 from importlib import resources
 
 
-def source(name: str) -> str:
-    """The text of `<name>.lua` of this package."""
-    return resources.files(__name__).joinpath(f"{name}.lua").read_text(encoding="utf-8")
+def source(name: str, package: str = __name__) -> str:
+    """The text of `<name>.lua` in `package` (this one unless another package keeps its own)."""
+    return resources.files(package).joinpath(f"{name}.lua").read_text(encoding="utf-8")

@@ -130,6 +130,10 @@ class Keys:
         """STRING: fixed-size binary records (placement, MinHash, story vector) of 64 numbers."""
         return self._fp("rec", str(chunk))
 
+    def fp_vectors(self, chunk: int) -> str:
+        """STRING: int8 article embeddings (384 bytes each, zeros when none) of 64 numbers, fixed slots."""
+        return self._fp("vec", str(chunk))
+
     def fp_sha(self, shard: int) -> str:
         """HASH: first 8 bytes of content_sha256 -> number of its first article (exact duplicates)."""
         return self._fp("sha", str(shard))

@@ -9,6 +9,8 @@ stage is a pure function from one of these values to another.
 
 from __future__ import annotations
 
+import base64
+
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -119,15 +121,18 @@ class Fingerprint:
     lsh: tuple[int, ...] = ()
     shingles: int = 0
     story_terms: Mapping[str, float] = field(default_factory=dict)
+    #: The article's sentence embedding as int8 (newsflow.embed.to_int8), b"" when none was computed.
+    embedding: bytes = b""
     shingle_words: int = 4
     version: int = 1  # of this layout: stored in the result so old records can be told apart
     method: str = "minhash"
 
     def to_record(self) -> dict[str, Any]:
-        """JSON-ready: hex for bytes and LSH values."""
+        """JSON-ready: hex for bytes and LSH values, base64 for the int8 embedding ("" when none)."""
         return {"content_sha256": self.content_sha256, "version": self.version, "method": self.method,
                 "shingle_words": self.shingle_words, "shingles": self.shingles, "minhash": self.minhash.hex(),
-                "lsh": [f"{v:08x}" for v in self.lsh], "story_terms": dict(self.story_terms)}
+                "lsh": [f"{v:08x}" for v in self.lsh], "story_terms": dict(self.story_terms),
+                "embedding": base64.b64encode(self.embedding).decode("ascii")}
 
 
 @dataclass(frozen=True, slots=True)

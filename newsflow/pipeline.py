@@ -11,6 +11,7 @@ none, reading one adds them).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any, Iterator
 import redis
 
 from newsflow.clean import CleanError, clean, site_of
+from newsflow.embed import EMBED_MODEL, Embedder, ModelMissing, article_text, to_int8
 from newsflow.fingerprint import fingerprint
 from newsflow.index import Index
 from newsflow.keys import Keys
@@ -69,15 +71,26 @@ class Pipeline:
         self.results_dir = results_dir
         self.worker = worker
         self._model: Any = None
+        self._embedder: Any = None  # None: not loaded yet; False: off or not installed
         self._stats: Any = None
         self._stats_due = (0, 0.0)  # (articles left, monotonic deadline)
 
     def warm(self) -> None:
-        """Load the NER model now (once per process), not on the first article."""
+        """Load the NER model and the embedding model now (once per process), not on the first article."""
         if self._model is None:
             started = time.perf_counter()
             self._model = load_model(self.settings.tag)
             log.info("model_loaded", model=self.settings.tag.model, worker=self.worker,
+                     duration_ms=round((time.perf_counter() - started) * 1000, 1))
+        if self._embedder is None and self.settings.embed.enabled:
+            started = time.perf_counter()
+            try:
+                self._embedder = Embedder(self.settings.embed)
+            except ModelMissing as exc:  # an install without the model wheel: TF-IDF stories, said once
+                log.warning("story_model_missing", model=EMBED_MODEL, worker=self.worker, error=str(exc))
+                self._embedder = False
+                return
+            log.info("model_loaded", model=EMBED_MODEL, worker=self.worker, quantized=self.settings.embed.quantize,
                      duration_ms=round((time.perf_counter() - started) * 1000, 1))
 
     def _corpus_stats(self) -> Any:
@@ -159,6 +172,10 @@ class Pipeline:
             tags = tag(cleaned, self._model, s.tag, stats=self._corpus_stats())
         with self._stage("fingerprint", article_id, name):
             fp = fingerprint(cleaned, tags, s.fingerprint)
+        if self._embedder and cleaned.paragraphs:
+            with self._stage("embed", article_id, name):
+                vector = self._embedder.embed(article_text(cleaned.title or "", cleaned.paragraphs))
+                fp = dataclasses.replace(fp, embedding=to_int8(vector))
         return cleaned, tags, fp
 
     def fail(self, article_id: str, error_type: str, message: str) -> dict[str, Any]:

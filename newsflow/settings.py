@@ -17,12 +17,17 @@ from typing import Any, Mapping
 
 from newsflow.clean import CleanSettings
 from newsflow.fingerprint import FingerprintSettings
+from newsflow.embed.settings import EmbedSettings
 from newsflow.index.settings import IndexSettings
 from newsflow.tag import TagSettings
 
 MiB = 1024 * 1024
 #: Seconds past `article_time_limit` before a pool process that did not stop is killed.
 TIME_LIMIT_GRACE = 30.0
+
+
+#: The stages' own settings objects, each read from NEWSFLOW_<STAGE>_<FIELD>.
+STAGES = ("clean", "fingerprint", "tag", "index", "embed")
 
 
 def _bool(value: str) -> bool:
@@ -130,13 +135,14 @@ class Settings:
     fingerprint: FingerprintSettings = field(default_factory=FingerprintSettings)
     index: IndexSettings = field(default_factory=IndexSettings)
     tag: TagSettings = field(default_factory=TagSettings)
+    embed: EmbedSettings = field(default_factory=EmbedSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
         """Settings from `NEWSFLOW_*` variables, then explicit overrides (CLI flags)."""
         env = os.environ if env is None else env
         settings = _overridden(cls(), env, "NEWSFLOW_")
-        for stage in ("clean", "fingerprint", "tag", "index"):
+        for stage in STAGES:
             scoped = _with_earlier_index_names(env) if stage == "index" else env
             stage_settings = _overridden(getattr(settings, stage), scoped, f"NEWSFLOW_{stage.upper()}_")
             settings = dataclasses.replace(settings, **{stage: stage_settings})
@@ -175,7 +181,7 @@ class Settings:
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name in {"clean", "fingerprint", "tag", "index"} or value is None:
+            if f.name in STAGES or value is None:
                 continue
             out[f"NEWSFLOW_{f.name.upper()}"] = str(int(value) if isinstance(value, bool) else value)
         return out

@@ -8,8 +8,9 @@ requested size; each copy gets a unique reference line, so every file has
 its own id (copies of one page are near-duplicates, as wire copy is).
 
 Measures, in this order, on this machine, in this run:
-  stages   CPU ms per article of clean, tag, fingerprint (in-process, no I/O),
+  stages   CPU ms per article of clean, tag, fingerprint, embed (in-process, no I/O),
            and of index + store (Redis round trips, commit, result file)
+  embed    the story model as numpy float32, ONNX Runtime float32 and int8: CPU per article, cosines
   inline   `newsflow process --inline` throughput (one process, no broker): the baseline
   up1/up2  `newsflow up` with 1 and 2 worker processes: drop -> last result throughput
   latency  drop -> result at light load (one file every 0.5 s), p50/p99, and beyond the stages' own time
@@ -22,6 +23,7 @@ The index cost at 1k vs 100k articles is `ops/bench_index.py` (long: ~15 min).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import resource
@@ -81,6 +83,7 @@ def ts(event: dict) -> float:
 # -- 1. stage CPU cost ----------------------------------------------------------
 def bench_stages(files: list[Path], work: Path) -> dict:
     from newsflow.clean import clean
+    from newsflow.embed import Embedder, article_text, to_int8
     from newsflow.fingerprint import fingerprint
     from newsflow.model import Document
     from newsflow.settings import Settings
@@ -88,8 +91,9 @@ def bench_stages(files: list[Path], work: Path) -> dict:
 
     s = Settings.from_env({})
     model = load_model(s.tag)
+    embedder = Embedder(s.embed)
     docs = [Document(name=p.name, data=p.read_bytes()) for p in files]
-    cpu = {"clean": 0.0, "tag": 0.0, "fingerprint": 0.0}
+    cpu = {"clean": 0.0, "tag": 0.0, "fingerprint": 0.0, "embed": 0.0}
     outs = []
     for doc in docs:
         t = time.process_time()
@@ -101,6 +105,9 @@ def bench_stages(files: list[Path], work: Path) -> dict:
         t = time.process_time()
         f = fingerprint(c, g, s.fingerprint)
         cpu["fingerprint"] += time.process_time() - t
+        t = time.process_time()
+        f = dataclasses.replace(f, embedding=to_int8(embedder.embed(article_text(c.title or "", c.paragraphs))))
+        cpu["embed"] += time.process_time() - t
         outs.append((doc, c, g, f))
     # index + store: the Redis side of one article, against a private server
     from newsflow.index import Index
@@ -128,6 +135,48 @@ def bench_stages(files: list[Path], work: Path) -> dict:
     n = len(docs)
     out = {k: 1000 * v / n for k, v in cpu.items()}
     out["index+store wall"] = 1000 * wall_store / n
+    return out
+
+
+def bench_embed_engines(files: list[Path]) -> dict:
+    """The story model three ways on the same clean texts, one after another in this process: the
+    plain numpy forward pass (float32), ONNX Runtime on the float graph, and on the int8 graph (the
+    service's). CPU ms per article each, and how far each one's pairwise cosines are from the float
+    graph's (which matches sentence-transformers to 1e-6: tests/test_embed_engine.py)."""
+    import numpy as np
+
+    from newsflow.clean import clean
+    from newsflow.embed import Embedder, EmbedSettings, article_text
+    from newsflow.embed.reference import encode
+    from newsflow.embed.weights import model_dir, read_safetensors, read_shape
+    from newsflow.model import Document
+
+    texts = []
+    for p in files:
+        try:
+            c = clean(Document(name=p.name, data=p.read_bytes()))
+        except Exception:  # a page the cleaner refuses has no text to embed
+            continue
+        texts.append(article_text(c.title or "", c.paragraphs))
+    exact, quantized = Embedder(EmbedSettings(quantize=False)), Embedder(EmbedSettings())
+    folder = model_dir()
+    tensors, shape = read_safetensors(folder / "model.safetensors"), read_shape(folder)
+    engines = {
+        "numpy float32": lambda text: encode(tensors, exact.token_ids(text), shape.layers, shape.heads,
+                                             shape.layer_norm_eps, np.float32),
+        "onnxruntime float32": exact.embed,
+        "onnxruntime int8 (the service's)": quantized.embed,
+    }
+    out, vectors = {}, {}
+    for name, embed in engines.items():
+        embed(texts[0])  # warm
+        t = time.process_time()
+        vectors[name] = np.array([embed(text) for text in texts])
+        out[name] = {"cpu_ms": 1000 * (time.process_time() - t) / len(texts)}
+    ref = vectors["onnxruntime float32"] @ vectors["onnxruntime float32"].T
+    for name in engines:
+        out[name]["max_cosine_error"] = float(np.abs(vectors[name] @ vectors[name].T - ref).max())
+    out["articles"] = len(texts)
     return out
 
 
@@ -290,7 +339,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--burst", type=int, default=10_000)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--skip", default="", help="comma list of: stages,inline,up1,up2,latency,watcher")
+    parser.add_argument("--skip", default="", help="comma list of: stages,embed,inline,up1,up2,latency,watcher")
     parser.add_argument("--keep", type=Path, default=None)
     args = parser.parse_args()
     limit_threads()  # as every newsflow process does
@@ -306,6 +355,12 @@ def main() -> int:
         r["stages"] = bench_stages(files[: min(len(files), 102)], work)
         for k, v in r["stages"].items():
             rows.append((f"stage {k}", f"{v:.1f} ms/article" + (" (CPU)" if "wall" not in k else "")))
+    if "embed" not in skip:
+        r["embed"] = bench_embed_engines(files[: min(len(files), 102)])
+        for name, v in r["embed"].items():
+            if name != "articles":
+                rows.append((f"story model, {name}", f"{v['cpu_ms']:.1f} ms/article (CPU); pairwise cosines "
+                                                       f"within {v['max_cosine_error']:.4f} of float (target ≤ 10 ms)"))
     if "inline" not in skip:
         r["inline"] = bench_inline(files, work)
         rows.append(("process --inline", f"{r['inline']['per_second']:.2f} articles/s"))

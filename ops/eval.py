@@ -7,7 +7,8 @@
 Beside each newsflow figure: the plain library's figure on the same pages
 (ops/baselines.py) and the pages newsflow wins / loses / ties against it.
 `--tune` cross-validates one setting: chosen on four fifths of the pages,
-scored on the fifth, five times; the held-out figure is the one to quote.
+scored on the fifth, five times; the held-out figure is the one to quote
+(stories: folds of the labelled pairs, the held-out pairs pooled into one F1).
 
 Each set goes through `newsflow process --inline` (the same stages, index and
 records as the service) in a fresh state folder with its own embedded Valkey,
@@ -130,6 +131,57 @@ def cross_validate(name: str, setting: str, values: list[str], shared: Path, out
     return lines
 
 
+def story_pairs(shared: Path, results: Path) -> dict[str, tuple[bool, bool]]:
+    """pair id -> (predicted same story, gold same story) for the scored dev pairs, as
+    score_groups.py counts them (ratings between 1.5 and 3 are not scored)."""
+    import json
+
+    story_of = {}
+    for path in results.glob("*.json"):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        for name in [record["source"]["name"], *(record["source"].get("aliases") or [])]:
+            story_of[name] = record.get("story_id")
+    pairs = {}
+    for line in (shared / "eval" / "stories" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if 1.5 < row["Overall"] < 3:
+            continue
+        a, b = (story_of.get(f"{x}.txt") for x in row["pair_id"].split("_"))
+        pairs[row["pair_id"]] = (bool(a and a == b), row["Overall"] <= 1.5)
+    return pairs
+
+
+def pair_f1(outcomes: list[tuple[bool, bool]]) -> float:
+    """Pairwise F1 of (predicted, gold) outcomes."""
+    tp = sum(p and g for p, g in outcomes)
+    wrong = sum(p != g for p, g in outcomes)
+    return 2 * tp / (2 * tp + wrong) if tp else 0.0
+
+
+def cross_validate_pairs(setting: str, values: list[str], shared: Path, out_root: Path,
+                         overrides: dict[str, str], folds: int) -> list[str]:
+    """`cross_validate` for the stories set, whose score is a pairwise F1: the value is chosen by
+    F1 on the other folds' pairs, the held-out pairs' outcomes are pooled into one F1."""
+    import hashlib
+
+    outcomes = {}
+    for value in values:
+        run_set("stories", shared, out_root / f"{setting}={value}", {**overrides, setting: value})
+        outcomes[value] = story_pairs(shared, out_root / f"{setting}={value}" / "stories" / "results")
+    ids = sorted(outcomes[values[0]])
+    fold_of = {i: int(hashlib.sha256(i.encode()).hexdigest(), 16) % folds for i in ids}
+    held_out, chosen = [], []
+    for k in range(folds):
+        train = [i for i in ids if fold_of[i] != k]
+        best = max(values, key=lambda v: (pair_f1([outcomes[v][i] for i in train]), -values.index(v)))
+        chosen.append(best)
+        held_out += [outcomes[best][i] for i in ids if fold_of[i] == k]
+    lines = [f"| stories | {setting}={v} | F1 {pair_f1(list(outcomes[v].values())):.4f} |" for v in values]
+    lines.append(f"| stories | cross-validated ({folds} folds of {len(ids)} pairs; chosen per fold: "
+                 f"{', '.join(chosen)}) | F1 {pair_f1(held_out):.4f} |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
@@ -155,10 +207,13 @@ def main() -> int:
         setting, values = args.tune.split("=", 1)
         print("| set | value | mean page score |\n| --- | --- | --- |")
         for name in names:
-            if name not in PAGE_SCORES:
-                parser.error(f"--tune needs page scores; {name} has none")
-            print("\n".join(cross_validate(name, setting, values.split(","), args.shared, out_root, overrides,
-                                           args.folds)), flush=True)
+            if name == "stories":
+                lines = cross_validate_pairs(setting, values.split(","), args.shared, out_root, overrides, args.folds)
+            elif name in PAGE_SCORES:
+                lines = cross_validate(name, setting, values.split(","), args.shared, out_root, overrides, args.folds)
+            else:
+                parser.error(f"--tune needs page or pair scores; {name} has neither")
+            print("\n".join(lines), flush=True)
         return 0
     print("| set | newsflow | plain library, same pages | pages won / lost / tied | needed | results | seconds |")
     print("| --- | --- | --- | --- | --- | --- | --- |")

@@ -53,7 +53,7 @@ def test_up_processes_dropped_seeds_and_stops_cleanly(tmp_path, seeds):
 
     events = log_events(log)  # every line is JSON
     stages = [e for e in events if e["event"] == "stage_done"]
-    assert {e["stage"] for e in stages} >= {"clean", "tag", "fingerprint", "index", "store"}
+    assert {e["stage"] for e in stages} >= {"clean", "tag", "fingerprint", "embed", "index", "store"}
     for e in stages:
         assert {"article_id", "file", "stage", "duration_ms", "worker"} <= set(e)
     assert any(e.get("logger", "").startswith("celery") for e in events)  # Celery's lines, same format

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing as mp
 
+import numpy as np
 import pytest
 import redis
 
+from newsflow.embed import to_int8
 from newsflow.embedded import EmbeddedServer
 from newsflow.fingerprint import fingerprint
 from newsflow.index.settings import IndexSettings
@@ -227,7 +229,7 @@ def test_memory_per_article_is_small_and_tables_are_fixed(redis_client, keys):
 def test_top_k_candidates_match_a_full_sort(redis_client):
     """The place script keeps its best story candidates with a one-pass top-k; on 500 random inputs
     (run by the real server's Lua) it returns exactly the first k of a full sort, in order."""
-    from newsflow.index.layout import with_common
+    from newsflow.index.layout import prefixes_of, with_common
 
     check = redis_client.register_script(with_common("""
 math.randomseed(tonumber(ARG[1]))
@@ -242,7 +244,8 @@ table.sort(items, function(a, b) if hits[a] ~= hits[b] then return hits[a] > hit
 if #top ~= math.min(k, #items) then return 0 end
 for i = 1, #top do if top[i] ~= items[i] then return 0 end end
 return 1"""))
-    assert [seed for seed in range(1, 501) if check(args=["", "", "", "", seed]) != 1] == []
+    no_prefixes = [""] * len(prefixes_of(Keys("unused")))  # ARG[1] follows the key prefixes
+    assert [seed for seed in range(1, 501) if check(args=[*no_prefixes, seed]) != 1] == []
 
 
 def test_full_tables_recycle_and_keep_working(redis_client, keys):
@@ -280,6 +283,14 @@ def _random_stream(seed: int, n: int):
 
     rng = random.Random(seed)
     topics = [[f"topic{t}word{w}" for w in range(30)] for t in range(6)]
+    centres = [[rng.gauss(0, 1) for _ in range(384)] for _ in topics]
+
+    def embedding(t: int) -> bytes:  # near its topic's centre, or (one in five) none at all
+        if rng.random() < 0.2:
+            return b""
+        spread = rng.choice((0.6, 1.0, 1.6))
+        return to_int8(np.array([c + rng.gauss(0, spread) for c in centres[t]]))
+
     made: list = []
     for i in range(n):
         day = None if rng.random() < 0.1 else f"2024-03-{rng.randint(1, 28):02d}"
@@ -295,13 +306,13 @@ def _random_stream(seed: int, n: int):
             terms = dict(base.story_terms)
             terms.update({rng.choice(rng.choice(topics)): round(rng.uniform(0.5, 3), 3)})
             fp = Fingerprint(f"{rng.getrandbits(256):064x}", bytes(mh), lsh,
-                             max(1, base.shingles + rng.randint(-40, 40)), terms)
+                             max(1, base.shingles + rng.randint(-40, 40)), terms, base.embedding)
         else:  # a new article of one topic, perhaps touching another
-            words = rng.sample(rng.choice(topics), rng.randint(5, 20)) + \
-                rng.sample(rng.choice(topics), rng.randint(0, 3))
+            t = rng.randrange(len(topics))
+            words = rng.sample(topics[t], rng.randint(5, 20)) + rng.sample(rng.choice(topics), rng.randint(0, 3))
             fp = Fingerprint(f"{rng.getrandbits(256):064x}", rng.randbytes(128),
                              tuple(rng.getrandbits(32) for _ in range(16)), rng.randint(0, 600),
-                             {w: round(rng.uniform(0.5, 5), 3) for w in words})
+                             {w: round(rng.uniform(0.5, 5), 3) for w in words}, embedding(t))
         made.append(fp)
         yield f"{seed:08x}{i:024x}", fp, day
 
@@ -315,7 +326,7 @@ def test_lua_and_the_python_reference_agree_on_random_streams(redis_client, keys
 
     lsh, df, post = tables
     settings = IndexSettings(lsh_table_lines=lsh, df_table_lines=df, posting_table_lines=post)
-    seen = {"dup": 0, "joined": 0}
+    seen = {"dup": 0, "joined": 0, "tfidf": 0, "embedding": 0}
     for seed in range(12):
         for k in redis_client.scan_iter(f"{keys.prefix}:*"):
             redis_client.delete(k)
@@ -324,8 +335,11 @@ def test_lua_and_the_python_reference_agree_on_random_streams(redis_client, keys
             got = index.place(aid, fp, day)
             assert (got.duplicate_of, got.story_id) == oracle.place(aid, fp, day), (seed, aid)
             seen["dup"] += got.duplicate_of is not None
-            seen["joined"] += got.audit["story"]["method"] == "joined"
-    assert seen["dup"] > 100 and seen["joined"] > 20  # the streams exercise both decisions
+            if got.audit["story"]["method"] == "joined":
+                seen["joined"] += 1
+                seen[got.audit["story"]["signal"]] += 1
+    # the streams exercise both decisions, and stories joined by either signal
+    assert seen["dup"] > 100 and seen["joined"] > 20 and seen["tfidf"] > 10 and seen["embedding"] > 10, seen
 
 
 def test_every_index_key_is_in_one_cluster_slot(redis_client, keys):

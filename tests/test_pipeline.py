@@ -1,5 +1,6 @@
 """Tests of newsflow.pipeline: one admitted article to its committed result, idempotently."""
 
+import base64
 import hashlib
 import json
 
@@ -96,3 +97,37 @@ def test_articles_without_a_body_are_never_copies_nor_one_story(redis_client, ke
     two = admit(pipe.store, "d.json", json.dumps({"title": "Harbour wall", "maintext": body}).encode())
     pipe.run(one)
     assert pipe.run(two)["duplicate_of"] == one
+
+
+def test_stories_are_decided_on_embeddings(redis_client, keys, tmp_path, seeds, model_pipeline_settings):
+    """The five seed articles (one event, five outlets): each original's record carries its int8
+    embedding, all five share one story, and an article that joined it says so by the embedding
+    signal, with the cosine at or above the threshold it names."""
+    pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
+    records = [pipe.run(admit(pipe.store, p.name, p.read_bytes())) for p in seeds]
+    assert len({r["story_id"] for r in records}) == 1
+    joined = [r["placement"]["story"] for r in records if r["placement"]["story"]["method"] == "joined"]
+    assert joined, "no seed joined the story by similarity"
+    for story in joined:
+        assert story["signal"] == "embedding" and story["similarity"] >= story["threshold"] == 0.44
+    for r in records:
+        assert len(base64.b64decode(r["fingerprint"]["embedding"])) == 384
+
+
+def test_without_the_story_model_stories_fall_back_to_tfidf(redis_client, keys, tmp_path, seeds,
+                                                           model_pipeline_settings):
+    """The model's package missing: one `story_model_missing` warning naming what to install, no
+    embedding, and stories still decided, by the TF-IDF signal."""
+    import dataclasses
+
+    from structlog.testing import capture_logs
+
+    settings = dataclasses.replace(model_pipeline_settings,
+                                   embed=dataclasses.replace(model_pipeline_settings.embed, package="no_such_model"))
+    pipe = make(redis_client, keys, tmp_path, settings)
+    with capture_logs() as logs:
+        records = [pipe.run(admit(pipe.store, p.name, p.read_bytes())) for p in seeds[:3]]
+    missing = [e for e in logs if e["event"] == "story_model_missing"]
+    assert len(missing) == 1 and missing[0]["log_level"] == "warning" and "pip install" in missing[0]["error"]
+    assert all(r["fingerprint"]["embedding"] == "" for r in records)
+    assert {r["placement"]["story"].get("signal") for r in records} <= {"tfidf"}

@@ -40,6 +40,14 @@ def test_stage_settings_overridable():
     assert getattr(s.fingerprint, field) == default + 1
 
 
+def test_embed_settings_from_the_environment():
+    """The story model's settings are NEWSFLOW_EMBED_<FIELD>: it can be turned off or run unquantised."""
+    s = Settings.from_env({"NEWSFLOW_EMBED_ENABLED": "0", "NEWSFLOW_EMBED_QUANTIZE": "false",
+                           "NEWSFLOW_EMBED_MAX_TOKENS": "96"})
+    assert (s.embed.enabled, s.embed.quantize, s.embed.max_tokens) == (False, False, 96)
+    assert Settings.from_env({}).embed.enabled
+
+
 def test_index_settings_by_their_name_and_their_earlier_one():
     """The index's fields are NEWSFLOW_INDEX_<FIELD>; the earlier NEWSFLOW_FINGERPRINT_<FIELD> still
     sets them, and the new name wins when both are given."""
@@ -77,11 +85,12 @@ def test_as_env_round_trips():
 
 def _settings_classes():
     from newsflow.clean.settings import CleanSettings
+    from newsflow.embed.settings import EmbedSettings
     from newsflow.fingerprint.core import FingerprintSettings
     from newsflow.index.settings import IndexSettings
     from newsflow.tag.settings import TagSettings
 
-    return (Settings, CleanSettings, TagSettings, FingerprintSettings, IndexSettings)
+    return (Settings, CleanSettings, TagSettings, FingerprintSettings, IndexSettings, EmbedSettings)
 
 
 def _unread(cls, code: dict[Path, str]) -> list[str]:

@@ -1,9 +1,20 @@
 -- Shared by every index script (prepended to each after the generated prelude of
 -- newsflow/index/layout.py, which binds the constants, the record layout and the keys).
 local VFMT = '<' .. string.rep('I4B', MAXVEC)
+local EFMT = '<' .. string.rep('b', EMBED)
 
 local function rkey(n) return P_REC .. math.floor((n - 1) / REC_CHUNK) end
 local function roff(n) return ((n - 1) % REC_CHUNK) * REC end
+local function vkey(n) return P_VEC .. math.floor((n - 1) / REC_CHUNK) end
+local function voff(n) return ((n - 1) % REC_CHUNK) * EMBED end
+-- An int8 embedding as a table of its values and their sum of squares (nil when absent or zero).
+local function embedding(s)
+  if #s < EMBED then return nil, 0 end
+  local v, n = {struct.unpack(EFMT, s)}, 0
+  for i = 1, EMBED do n = n + v[i] * v[i] end
+  if n == 0 then return nil, 0 end
+  return v, n
+end
 local function get_u32(n, off)
   local s = redis.call('GETRANGE', rkey(n), roff(n) + off, roff(n) + off + 3)
   if #s < 4 then return 0 end

@@ -26,9 +26,13 @@ Decisions
    L2-normalised, 1 byte a weight); its ``story_posting_terms`` strongest terms
    are looked up in capped posting lists (the most recent
    ``story_posting_size`` articles per term) for candidates inside the time
-   window; the best cosine similarity at or above ``story_threshold`` joins
-   that article's story, else the article starts a new story whose id is its
-   own article id.
+   window (the ``story_max_candidates`` sharing the most term weight). Each is
+   compared by the cosine of the two articles' int8 embeddings (the story
+   model, newsflow.embed) when both have one, else by the cosine of their
+   story-term vectors; the candidate furthest above its signal's threshold
+   (``story_embedding_threshold``, ``story_threshold``) gives the article its
+   story, else the article starts a new story whose id is its own article id.
+   An original's embedding is stored beside its record (384 bytes).
 
 Tables
 ------
@@ -42,9 +46,10 @@ frequent term, the posting list whose newest article is oldest. (The sharded
 hashes these replace cost a chain of dependent cache misses and a listpack
 scan per lookup, growing with the index: ``ops/bench_index.py``, README.)
 
-Memory: per article one fixed 316-byte record in 64-record strings, 16 bytes
-of reverse id, an id-map and sha-map entry; plus the three tables (28 MB at
-the default sizes, whatever the number of articles).
+Memory: per article one fixed 316-byte record in 64-record strings, a
+384-byte embedding slot, 16 bytes of reverse id, an id-map and sha-map entry;
+plus the three tables (28 MB at the default sizes, whatever the number of
+articles).
 The audit of each decision (similarities, method, thresholds, the article
 matched, candidates examined) is stored in the record and returned in
 ``Placement.audit``.
@@ -62,8 +67,8 @@ import redis
 
 from newsflow.fingerprint.core import NUM_PERM
 from newsflow.index.settings import IndexSettings
-from newsflow.index.layout import (DUP_METHODS, MAX_VECTOR, POST_MAX, STORY_METHODS, decode_header, keys_of,
-                                   prefixes_of, script)
+from newsflow.index.layout import (DUP_METHODS, EMBEDDING, MAX_VECTOR, POST_MAX, STORY_METHODS, STORY_SIGNALS,
+                                   decode_header, keys_of, prefixes_of, script)
 from newsflow.keys import Keys
 from newsflow.logs import get_logger
 from newsflow.model import Fingerprint, Placement
@@ -150,13 +155,17 @@ class Index:
         minhash = fp.minhash or b"\xff" * NUM_PERM
         if len(minhash) != NUM_PERM:
             raise ValueError(f"fingerprint of {article_id} has a {len(minhash)}-byte MinHash, expected {NUM_PERM}")
+        if fp.embedding and len(fp.embedding) != EMBEDDING:
+            raise ValueError(f"fingerprint of {article_id} has a {len(fp.embedding)}-byte embedding, "
+                             f"expected {EMBEDDING} (int8) or none")
         lsh = b"".join(struct.pack("<I", v) for v in fp.lsh)
         terms = [[term_hash(t), float(w)] for t, w in fp.story_terms.items()]
         params = {
             "cmin": s.dup_containment, "jmin": s.dup_jaccard, "jalone": s.dup_jaccard_alone,
             "bucket": max(1, s.lsh_bucket_size), "vector": min(s.story_vector_terms, MAX_VECTOR),
             "postings": s.story_posting_terms, "postsize": s.story_posting_size,
-            "maxcand": s.story_max_candidates, "lookups": s.story_lookup_terms, "theta": s.story_threshold, "window": s.story_window_days,
+            "maxcand": s.story_max_candidates, "lookups": s.story_lookup_terms, "theta": s.story_threshold,
+            "etheta": s.story_embedding_threshold, "window": s.story_window_days,
             "lsh_lines": s.lsh_table_lines, "df_lines": s.df_table_lines, "post_lines": s.posting_table_lines,
         }
         reply = self._place(
@@ -164,7 +173,7 @@ class Index:
             args=[
                 *self._prefixes, raw_id, bytes.fromhex(fp.content_sha256)[:8], minhash,
                 fp.shingles, day_number(published), json.dumps(params), lsh,
-                json.dumps(terms) if terms else "[]",
+                json.dumps(terms) if terms else "[]", fp.embedding,
             ],
         )
         return self._placement(reply)
@@ -213,7 +222,8 @@ class Index:
             },
             "story": {
                 "method": STORY_METHODS.get(h["story_method"]),
-                "similarity": h["story_sim"] / 10000,  # TF-IDF cosine of the best candidate (0 if none)
+                "signal": STORY_SIGNALS.get(h["story_signal"]),  # what the similarity compared
+                "similarity": h["story_sim"] / 10000,  # cosine of the best candidate (0 if none or below 0)
                 "threshold": h["theta"] / 10000,
                 "best_match": _hex(story_via) or None,
                 "candidates": h["story_cands"],

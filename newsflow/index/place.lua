@@ -1,6 +1,7 @@
 -- Place one article: find its original and its story and insert it, atomically.
 -- ARG: 1 raw id (16 bytes), 2 sha8, 3 minhash (128 bytes), 4 shingles, 5 day,
---      6 params (JSON), 7 LSH rows (packed <I4), 8 story terms (JSON [[hash, weight], ...])
+--      6 params (JSON), 7 LSH rows (packed <I4), 8 story terms (JSON [[hash, weight], ...]),
+--      9 embedding (EMBED int8 bytes, or empty: the article is compared by its story terms)
 -- Returns describe(): the stored placement when the id was placed before (idempotent).
 local aid, sha8, mh = ARG[1], ARG[2], ARG[3]
 local shingles, day = tonumber(ARG[4]), tonumber(ARG[5])
@@ -93,6 +94,8 @@ end
 -- 3. story -----------------------------------------------------------------
 local story, story_method, story_sim, story_via, story_cands = num, 0, 0, 0, 0
 local vec = {}
+local qv, qn = embedding(ARG[9])
+local story_signal = qv and 1 or 0
 if root ~= num then
   story, story_method = get_u32(root, OFF.story), 2
 else
@@ -175,7 +178,9 @@ else
   end
   -- the `maxcand` candidates sharing the most term weight (ties: the most recent), best first
   local top = top_k(corder, hits, P.maxcand)
-  local best, best_sim = nil, -1
+  -- each candidate's similarity: the cosine of the embeddings when both articles have one, else
+  -- of the story-term vectors; the best is the one furthest above its signal's threshold
+  local best, best_sim, best_margin, best_signal = nil, 0, nil, story_signal
   for i = 1, #top do
     local c = top[i]
     local off = roff(c)
@@ -192,16 +197,27 @@ else
         local m = mine[v[j]]
         if m then dot = dot + m * q end
       end
-      if cn > 0 and fnorm > 0 then
-        local sim = dot / (math.sqrt(cn) * fnorm)
-        if sim > best_sim then best_sim, best = sim, c end
+      local sim, signal, theta = nil, 0, P.theta
+      if cn > 0 and fnorm > 0 then sim = dot / (math.sqrt(cn) * fnorm) end
+      if qv then
+        local cv, cvn = embedding(redis.call('GETRANGE', vkey(c), voff(c), voff(c) + EMBED - 1))
+        if cv then
+          local edot = 0
+          for j = 1, EMBED do edot = edot + qv[j] * cv[j] end
+          sim, signal, theta = edot / math.sqrt(qn * cvn), 1, P.etheta
+        end
+      end
+      if sim and (not best_margin or sim - theta > best_margin) then
+        best, best_sim, best_margin, best_signal = c, sim, sim - theta, signal
       end
     end
   end
+  story_signal = best_signal
   if best then
     story_sim, story_via = best_sim, best
-    if best_sim >= P.theta then story, story_method = get_u32(best, OFF.story), 1 end
+    if best_margin >= 0 then story, story_method = get_u32(best, OFF.story), 1 end
   end
+  if qv then redis.call('SETRANGE', vkey(num), voff(num), ARG[9]) end
   for _, f in ipairs(post_fields) do
     local h = f[1]
     local packed = f[2] .. struct.pack('<I4', num)
@@ -238,8 +254,8 @@ if root ~= num then
 end
 local rec = struct.pack(HFMT, root, story, story_prev, story_last, story_size, dup_prev, 0, 0, day, shingles,
   scaled(dup_c), scaled(dup_j), scaled(story_sim), story_via, dup_method, story_method,
-  scaled(P.cmin), scaled(P.jmin), scaled(P.theta), math.min(P.window, 65535),
-  math.min(dup_cands, 255), math.min(story_cands, 255), scaled(P.jalone), 0, dup_via) .. mh
+  scaled(P.cmin), scaled(P.jmin), scaled(story_signal == 1 and P.etheta or P.theta), math.min(P.window, 65535),
+  math.min(dup_cands, 255), math.min(story_cands, 255), scaled(P.jalone), story_signal, dup_via) .. mh
 local parts = {}
 for i = 1, MAXVEC do
   if vec[i] then parts[i] = struct.pack('<I4B', vec[i][1], vec[i][2]) else parts[i] = string.rep('\0', 5) end

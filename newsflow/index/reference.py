@@ -16,10 +16,19 @@ from dataclasses import dataclass, field
 from newsflow.fingerprint.core import NUM_PERM, containment_estimate, jaccard_estimate
 from newsflow.index.core import day_number, term_hash
 from newsflow.index.settings import IndexSettings
-from newsflow.index.layout import DF_WAYS, LSH_WAYS, MAX_VECTOR, POST_MAX, POST_WAYS
+from newsflow.index.layout import DF_WAYS, EMBEDDING, LSH_WAYS, MAX_VECTOR, POST_MAX, POST_WAYS
 from newsflow.model import Fingerprint
 
 _POST_LEN = 8 + 4 * POST_MAX
+
+
+def _int8(raw: bytes) -> tuple[int, ...]:
+    return struct.unpack(f"<{len(raw)}b", raw)
+
+
+def _sum_squares(raw: bytes) -> int:
+    """Sum of squares of an int8 embedding (0 when absent or not EMBEDDING bytes)."""
+    return sum(v * v for v in _int8(raw)) if len(raw) == EMBEDDING else 0
 
 
 @dataclass
@@ -30,6 +39,7 @@ class _Record:
     shingles: int
     minhash: bytes
     vector: list[tuple[int, int]] = field(default_factory=list)  # (term hash, weight 1..255)
+    embedding: bytes = b""  # int8, kept for originals only (as the Lua stores it)
     story_last: int = 0
 
 
@@ -62,7 +72,8 @@ class ReferenceIndex:
         root = self._duplicate(num, bytes.fromhex(fp.content_sha256)[:8], minhash, fp)
         day = day_number(published)
         story, vector = (self.records[root].story, []) if root != num else self._story(num, fp, day)
-        self.records[num] = _Record(root, story, day, fp.shingles, minhash, vector)
+        embedding = fp.embedding if root == num else b""
+        self.records[num] = _Record(root, story, day, fp.shingles, minhash, vector, embedding)
         if story != num:
             self.records[story].story_last = num
 
@@ -141,19 +152,31 @@ class ReferenceIndex:
                   for i, (h, _) in enumerate(vector[: self.s.story_posting_terms])]
         story = num
         top = sorted(hits, key=lambda c: (-hits[c], -c))[: self.s.story_max_candidates]
-        best, best_sim = None, -1.0
+        best, best_margin = None, 0.0
         for c in top:
             rec = self.records[c]
             if day == 0 or rec.day == 0 or abs(day - rec.day) <= self.s.story_window_days:
-                cn = sum(q * q for _, q in rec.vector)
-                dot = sum(mine[h] * q for h, q in rec.vector if h in mine)
-                if cn > 0 and fnorm > 0 and dot / (math.sqrt(cn) * fnorm) > best_sim:
-                    best_sim, best = dot / (math.sqrt(cn) * fnorm), c
-        if best is not None and best_sim >= self.s.story_threshold:
+                sim, theta = self._similarity(fp.embedding, mine, fnorm, rec)
+                if sim is not None and (best is None or sim - theta > best_margin):
+                    best, best_margin = c, sim - theta
+        if best is not None and best_margin >= 0:
             story = self.records[best].story
         for h, packed in fields:
             self._add_posting(h, (packed + [num])[-self.s.story_posting_size:])
         return story, vector
+
+    def _similarity(self, embedding: bytes, mine: dict[int, float], fnorm: float,
+                    rec: _Record) -> tuple[float | None, float]:
+        """(cosine, its threshold) with a candidate: of the embeddings when both have one, else of the
+        story-term vectors (None when that is undefined)."""
+        qn, cn = _sum_squares(embedding), _sum_squares(rec.embedding)
+        if qn and cn:
+            dot = sum(a * b for a, b in zip(_int8(embedding), _int8(rec.embedding)))
+            return dot / math.sqrt(qn * cn), self.s.story_embedding_threshold
+        vn = sum(q * q for _, q in rec.vector)
+        if vn > 0 and fnorm > 0:
+            return sum(mine[h] * q for h, q in rec.vector if h in mine) / (math.sqrt(vn) * fnorm), self.s.story_threshold
+        return None, self.s.story_threshold
 
     def _weigh(self, terms: list[tuple[int, float]]) -> list[tuple[int, float, int, float]]:
         """(hash, weight x IDF, document frequency before, IDF) per term, strongest first; counts them."""

@@ -31,8 +31,12 @@ class IndexSettings:
     story_posting_size: int = 8
     #: Candidates (by number of shared posting terms) whose full vectors are compared.
     story_max_candidates: int = 20
-    #: Cosine similarity of TF-IDF vectors at or above which an article joins an earlier article's story.
+    #: Cosine similarity of TF-IDF vectors at or above which an article joins an earlier article's story
+    #: (the signal when either article has no embedding).
     story_threshold: float = 0.2
+    #: Cosine similarity of the articles' embeddings (newsflow.embed) at or above which an article joins an
+    #: earlier article's story; chosen by 5-fold cross-validation on the SemEval-2022 Task 8 dev pairs.
+    story_embedding_threshold: float = 0.44
     #: Days within which two articles can share a story (by publication date; unknown dates always can).
     story_window_days: int = 7
     # Fixed-size index tables (newsflow.index): an insert reads one line of each per lookup, so it

@@ -35,3 +35,18 @@ def test_a_block_within_its_budget_runs_and_leaves_no_timer_behind():
     assert signal.getsignal(signal.SIGALRM) is before
     with time_limit(0):  # no limit
         _busy(0.05)
+
+
+def test_thread_limit_reaches_blas_when_called_first():
+    """limit_threads called before anything loaded NumPy still limits its BLAS (in a fresh
+    interpreter, as bench and CLI call it first thing)."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("from newsflow.limits import limit_threads; limit_threads()\n"
+            "from threadpoolctl import threadpool_info; import json\n"
+            "print(json.dumps([p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas']))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    threads = json.loads(out.stdout)
+    assert threads and all(n == 1 for n in threads)

@@ -7,8 +7,11 @@ stored as int8 (``to_int8``: 384 bytes), compared by ``cosine_int8`` (and by the
 
 from __future__ import annotations
 
+import logging
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import onnx
@@ -25,20 +28,32 @@ DISABLED_OPTIMIZERS = ["SkipLayerNormFusion"]
 
 
 def _quantised(model: onnx.ModelProto) -> bytes:
-    """int8 weights per output channel; the attention's activation-by-activation products stay float."""
+    """The graph with int8 weights per output channel (dynamic quantisation: activations are
+    quantised per call): the projections become DynamicQuantizeMatMul, the attention QAttention."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    weights = {t.name for t in model.graph.initializer}
-    for i, node in enumerate(model.graph.node):
-        node.name = node.name or f"node{i}"
-    products = [n.name for n in model.graph.node
-                if n.op_type == "MatMul" and not any(x in weights for x in n.input)]
-    with tempfile.TemporaryDirectory(prefix="newsflow-embed-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="newsflow-embed-") as tmp, _quantiser_advice_off():
         source, target = Path(tmp, "float.onnx"), Path(tmp, "int8.onnx")
         onnx.save(model, source)
         quantize_dynamic(source, target, weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"], nodes_to_exclude=products)
+                         op_types_to_quantize=["MatMul", "Attention"],
+                         # the quantiser cannot infer the type of a contrib operator's output: float
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
         return target.read_bytes()
+
+
+@contextmanager
+def _quantiser_advice_off() -> Iterator[None]:
+    """The quantiser logs advice for image models on the root logger at every start; not ours to show."""
+    def not_advice(record: logging.LogRecord) -> bool:
+        return "onnxruntime" not in record.pathname or "quantization" not in record.pathname
+
+    root = logging.getLogger()
+    root.addFilter(not_advice)
+    try:
+        yield
+    finally:
+        root.removeFilter(not_advice)
 
 
 def _tokenizer(folder: Path, max_tokens: int) -> Tokenizer:

@@ -1,7 +1,8 @@
 """The sentence model as an ONNX graph, built from its weights with the ``onnx`` helper API.
 
 One article at a time, so the graph takes ``input_ids`` [1, n] and no attention mask (nothing is
-padded); token types are all 0, so the type embedding is folded into the position table. Output:
+padded); token types are all 0, so the type embedding is folded into the position table. The
+attention is ONNX Runtime's fused operator (ONNX Runtime is the engine). Output:
 the mean of the last layer's token vectors, L2-normalised ([1, hidden]), as sentence-transformers
 computes it for this model.
 """
@@ -18,6 +19,8 @@ from newsflow.embed.weights import ModelShape
 
 #: Opset 20: the first with a Gelu operator (ReduceMean takes its axes as an input since 18).
 OPSET = 20
+#: ONNX Runtime's own operators (Attention): one fused kernel, and int8 as QAttention.
+CONTRIB = "com.microsoft"
 
 
 class _Builder:
@@ -49,18 +52,12 @@ class _Builder:
 
 
 def _attention(g: _Builder, x: str, t: dict[str, np.ndarray], p: str, shape: ModelShape) -> str:
-    heads, size = shape.heads, shape.hidden // shape.heads
-    split = g.const(np.array([0, 0, heads, size], dtype=np.int64))
-    merge = g.const(np.array([0, 0, shape.hidden], dtype=np.int64))
-
-    def project(name: str, perm: list[int]) -> str:
-        y = g.linear(x, t[f"{p}.attention.self.{name}.weight"], t[f"{p}.attention.self.{name}.bias"])
-        return g.op("Transpose", g.op("Reshape", y, split), perm=perm)
-
-    q, k, v = project("query", [0, 2, 1, 3]), project("key", [0, 2, 3, 1]), project("value", [0, 2, 1, 3])
-    scores = g.op("Mul", g.op("MatMul", q, k), g.const(np.array(1 / math.sqrt(size), dtype=np.float32)))
-    context = g.op("MatMul", g.op("Softmax", scores, axis=-1), v)
-    context = g.op("Reshape", g.op("Transpose", context, perm=[0, 2, 1, 3]), merge)
+    """Self-attention as ONNX Runtime's fused Attention operator (query, key and value weights in one
+    [hidden, 3 x hidden] matrix; no mask: one unpadded sequence), then the output projection."""
+    parts = [f"{p}.attention.self.{name}" for name in ("query", "key", "value")]
+    weight = np.concatenate([t[f"{q}.weight"].T for q in parts], axis=1).astype(np.float32)
+    bias = np.concatenate([t[f"{q}.bias"] for q in parts]).astype(np.float32)
+    context = g.op("Attention", x, g.const(weight), g.const(bias), domain=CONTRIB, num_heads=shape.heads)
     out = g.linear(context, t[f"{p}.attention.output.dense.weight"], t[f"{p}.attention.output.dense.bias"])
     return g.norm(g.op("Add", out, x), t[f"{p}.attention.output.LayerNorm.weight"],
                   t[f"{p}.attention.output.LayerNorm.bias"], shape.layer_norm_eps)
@@ -93,4 +90,4 @@ def build(tensors: dict[str, np.ndarray], shape: ModelShape) -> onnx.ModelProto:
         g.nodes, "sentence_embedding",
         [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, "tokens"])],
         [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, [1, shape.hidden])], g.inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(CONTRIB, 1)])

@@ -2,13 +2,15 @@
 """Run every shared scorer on newsflow's output and print one table.
 
     python ops/eval.py [--shared ../shared] [--sets seeds,txt,html,dates,dup,stories,entities] [--keep DIR]
-                       [--env NEWSFLOW_X=VALUE ...] [--tune NEWSFLOW_X=V1,V2,... [--folds 5]]
+                       [--env NEWSFLOW_X=VALUE ...] [--tune NEWSFLOW_X=V1,V2,...] [--folds 5]
 
 Beside each newsflow figure: the plain library's figure on the same pages
 (ops/baselines.py) and the pages newsflow wins / loses / ties against it.
 `--tune` cross-validates one setting: chosen on four fifths of the pages,
 scored on the fifth, five times; the held-out figure is the one to quote
 (stories: folds of the labelled pairs, the held-out pairs pooled into one F1).
+`--folds N` alone adds to the table the cross-validated figure of each set
+that has a DEFAULT_TUNE setting (stories: the embedding threshold).
 
 Each set goes through `newsflow process --inline` (the same stages, index and
 records as the service) in a fresh state folder with its own embedded Valkey,
@@ -65,6 +67,12 @@ def run_set(name: str, shared: Path, out_root: Path, overrides: dict[str, str]) 
     lines = [line for line in scored.stdout.splitlines() if re.match(summary, line)]
     return lines, seconds, len(list(results.glob("*.json")))
 
+
+#: The setting `--folds` cross-validates for a set when no --tune is given: (variable, values).
+DEFAULT_TUNE = {
+    "stories": ("NEWSFLOW_INDEX_STORY_EMBEDDING_THRESHOLD",
+                "0.36,0.38,0.40,0.42,0.44,0.46,0.48,0.50,0.52,0.54,0.56,0.58,0.60"),
+}
 
 #: How a set's pages are scored one by one (ops/pages.py), for the sets with a plain library.
 PAGE_SCORES = {"seeds": "clean", "txt": "clean", "html": "clean", "dates": "date", "entities": "entity"}
@@ -191,7 +199,9 @@ def main() -> int:
                         help="a setting for the run (repeatable), e.g. NEWSFLOW_CLEAN_HEADER_LINES_AFTER_BODY=5")
     parser.add_argument("--tune", default=None, metavar="NEWSFLOW_X=V1,V2,...",
                         help="cross-validate a setting over these values on each set (--folds)")
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--folds", type=int, default=None,
+                        help="folds of --tune (5); without --tune, adds each set's cross-validated figure "
+                             "over its DEFAULT_TUNE setting to the table")
     args = parser.parse_args()
     overrides = dict(e.split("=", 1) for e in args.env)
     if any(not k.startswith("NEWSFLOW_") for k in overrides):
@@ -203,14 +213,15 @@ def main() -> int:
     if not (args.shared / "eval").is_dir():
         parser.error(f"no evaluation data at {args.shared}/eval; pass --shared")
     out_root = args.keep or Path(tempfile.mkdtemp(prefix="newsflow-eval-"))
+    folds = args.folds or 5
     if args.tune:
         setting, values = args.tune.split("=", 1)
         print("| set | value | mean page score |\n| --- | --- | --- |")
         for name in names:
             if name == "stories":
-                lines = cross_validate_pairs(setting, values.split(","), args.shared, out_root, overrides, args.folds)
+                lines = cross_validate_pairs(setting, values.split(","), args.shared, out_root, overrides, folds)
             elif name in PAGE_SCORES:
-                lines = cross_validate(name, setting, values.split(","), args.shared, out_root, overrides, args.folds)
+                lines = cross_validate(name, setting, values.split(","), args.shared, out_root, overrides, folds)
             else:
                 parser.error(f"--tune needs page or pair scores; {name} has neither")
             print("\n".join(lines), flush=True)
@@ -224,6 +235,13 @@ def main() -> int:
                           else ([f"{reference} (shared README)"], "–"))
         print(f"| {name} | {'; '.join(lines)} | {'; '.join(library)} | {tally} | {needed} | {count} | "
               f"{seconds:.0f} |", flush=True)
+        if args.folds and name in DEFAULT_TUNE:
+            setting, values = DEFAULT_TUNE[name]
+            tune = cross_validate_pairs if name == "stories" else cross_validate
+            cv = tune(*([name] if name != "stories" else []), setting, values.split(","), args.shared,
+                      out_root / "folds", overrides, folds)
+            _, how, figure = cv[-1].strip("| ").split(" | ")
+            print(f"| {name}, {how} | {figure} | | | | | |", flush=True)
     print(f"\nscorer output and results: {out_root}")
     return 0
 

@@ -109,7 +109,8 @@ def test_stories_are_decided_on_embeddings(redis_client, keys, tmp_path, seeds, 
     joined = [r["placement"]["story"] for r in records if r["placement"]["story"]["method"] == "joined"]
     assert joined, "no seed joined the story by similarity"
     for story in joined:
-        assert story["signal"] == "embedding" and story["similarity"] >= story["threshold"] == 0.44
+        assert story["signal"] == "embedding"
+        assert story["similarity"] >= story["threshold"] == model_pipeline_settings.index.story_embedding_threshold
     for r in records:
         assert len(base64.b64decode(r["fingerprint"]["embedding"])) == 384
 

@@ -131,7 +131,7 @@ class Keys:
         return self._fp("rec", str(chunk))
 
     def fp_vectors(self, chunk: int) -> str:
-        """STRING: int8 article embeddings (384 bytes each, zeros when none) of 64 numbers, fixed slots."""
+        """STRING: int8 article embeddings (384 bytes each, zeros when none) of 63 numbers, fixed slots."""
         return self._fp("vec", str(chunk))
 
     def fp_sha(self, shard: int) -> str:

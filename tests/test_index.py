@@ -208,14 +208,17 @@ def test_index_survives_a_server_restart(tmp_path):
 
 
 def test_memory_per_article_is_small_and_tables_are_fixed(redis_client, keys):
-    """A few hundred varied articles cost well under a kilobyte each besides the three tables, and
-    the tables keep the size the settings give them however many articles arrive."""
+    """A few hundred varied articles, each with its 384-byte embedding, cost under a kilobyte each
+    besides the three tables, and the tables keep the size the settings give them however many
+    articles arrive."""
     settings = IndexSettings(lsh_table_lines=4096, df_table_lines=1024, posting_table_lines=512)
     index = Index(redis_client, keys, settings)
     words = [f"w{i}" for i in range(3000)]
+    rng = np.random.default_rng(3)
     for n in range(300):
         body = [" ".join(words[(n * 37 + k * 11 + j) % 3000] for j in range(40)) for k in range(5)]
-        index.place(*_article(body, f"title {n}", tag=str(n)))
+        aid, fp, published = _article(body, f"title {n}", tag=str(n))
+        index.place(aid, dataclasses.replace(fp, embedding=to_int8(rng.normal(size=384))), published)
         if n == 0:
             first = {k: redis_client.strlen(k) for k in index.tables()}
     tables = index.tables()

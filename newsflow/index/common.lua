@@ -5,8 +5,13 @@ local EFMT = '<' .. string.rep('b', EMBED)
 
 local function rkey(n) return P_REC .. math.floor((n - 1) / REC_CHUNK) end
 local function roff(n) return ((n - 1) % REC_CHUNK) * REC end
-local function vkey(n) return P_VEC .. math.floor((n - 1) / REC_CHUNK) end
-local function voff(n) return ((n - 1) % REC_CHUNK) * EMBED end
+local function vkey(n) return P_VEC .. math.floor((n - 1) / VEC_CHUNK) end
+local function voff(n) return ((n - 1) % VEC_CHUNK) * EMBED end
+-- A chunk string is made at its full size the first time: grown by SETRANGE instead, Redis
+-- over-allocates it (it doubles a string's room as it grows), up to twice what it holds.
+local function full_size(key, size)
+  if redis.call('EXISTS', key) == 0 then redis.call('SET', key, string.rep('\0', size)) end
+end
 -- An int8 embedding as a table of its values and their sum of squares (nil when absent or zero).
 local function embedding(s)
   if #s < EMBED then return nil, 0 end

@@ -217,7 +217,10 @@ else
     story_sim, story_via = best_sim, best
     if best_margin >= 0 then story, story_method = get_u32(best, OFF.story), 1 end
   end
-  if qv then redis.call('SETRANGE', vkey(num), voff(num), ARG[9]) end
+  if qv then
+    full_size(vkey(num), VEC_CHUNK * EMBED)
+    redis.call('SETRANGE', vkey(num), voff(num), ARG[9])
+  end
   for _, f in ipairs(post_fields) do
     local h = f[1]
     local packed = f[2] .. struct.pack('<I4', num)
@@ -261,5 +264,6 @@ for i = 1, MAXVEC do
   if vec[i] then parts[i] = struct.pack('<I4B', vec[i][1], vec[i][2]) else parts[i] = string.rep('\0', 5) end
 end
 rec = rec .. table.concat(parts)
+full_size(rkey(num), REC_CHUNK * REC)
 redis.call('SETRANGE', rkey(num), roff(num), rec)
 return describe(num)

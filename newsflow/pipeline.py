@@ -20,18 +20,19 @@ from typing import Any, Iterator
 import redis
 
 from newsflow.clean import CleanError, clean, site_of
-from newsflow.embed import EMBED_MODEL, Embedder, ModelMissing, article_text, to_int8
-from newsflow.fingerprint import fingerprint
+from newsflow.embed import article_text, to_int8
+from newsflow.fingerprint import signature, with_story_terms
 from newsflow.index import Index
 from newsflow.keys import Keys
 from newsflow.limits import ArticleTimeLimit, time_limit
 from newsflow.logs import get_logger
-from newsflow.model import Document, Placement
+from newsflow.model import Cleaned, Document, Fingerprint, Placement, Tags
+from newsflow.models import Models, load_models
 from newsflow.record import failed_record, ok_record, source_fields
 from newsflow.settings import Settings
 from newsflow.siteprofile import SiteProfileStore
 from newsflow.store import Store, write_result_file
-from newsflow.tag import load_model, tag
+from newsflow.tag import tag, tags_of_copy
 from newsflow.tagindex import TagIndex
 
 log = get_logger()
@@ -61,6 +62,7 @@ class Pipeline:
         *,
         results_dir: Path | None,
         worker: str,
+        models: Models | None = None,
     ):
         self.settings = settings
         self.keys = Keys(settings.key_prefix)
@@ -70,28 +72,15 @@ class Pipeline:
         self.tag_index = TagIndex(client, self.keys, settings.tag)
         self.results_dir = results_dir
         self.worker = worker
-        self._model: Any = None
-        self._embedder: Any = None  # None: not loaded yet; False: off or not installed
+        self.models = models  # loaded by the worker node before forking, else on first use
         self._stats: Any = None
         self._stats_due = (0, 0.0)  # (articles left, monotonic deadline)
 
-    def warm(self) -> None:
-        """Load the NER model and the embedding model now (once per process), not on the first article."""
-        if self._model is None:
-            started = time.perf_counter()
-            self._model = load_model(self.settings.tag)
-            log.info("model_loaded", model=self.settings.tag.model, worker=self.worker,
-                     duration_ms=round((time.perf_counter() - started) * 1000, 1))
-        if self._embedder is None and self.settings.embed.enabled:
-            started = time.perf_counter()
-            try:
-                self._embedder = Embedder(self.settings.embed)
-            except ModelMissing as exc:  # an install without the model wheel: TF-IDF stories, said once
-                log.warning("story_model_missing", model=EMBED_MODEL, worker=self.worker, error=str(exc))
-                self._embedder = False
-                return
-            log.info("model_loaded", model=EMBED_MODEL, worker=self.worker, quantized=self.settings.embed.quantize,
-                     duration_ms=round((time.perf_counter() - started) * 1000, 1))
+    def warm(self) -> Models:
+        """The models, loaded now if this process has none yet (not on the first article)."""
+        if self.models is None:
+            self.models = load_models(self.settings, self.worker)
+        return self.models
 
     def _corpus_stats(self) -> Any:
         """The shared keyword statistics, re-read now and then (not per article)."""
@@ -142,10 +131,10 @@ class Pipeline:
 
     def _stages(self, article_id: str, name: str, src: dict[str, Any], doc: Document) -> dict[str, Any]:
         s = self.settings
-        self.warm()
+        models = self.warm()
         try:
             with time_limit(s.article_time_limit):
-                cleaned, tags, fp = self._compute(article_id, name, doc)
+                cleaned, tags, fp, reused = self._compute(article_id, name, doc, models)
         except CleanError as exc:
             return failed_record(article_id, src, "CleanError", str(exc))
         except ArticleTimeLimit:
@@ -159,24 +148,43 @@ class Pipeline:
                 placement = Placement(None, article_id, {"method": "no_body",
                                                          "reason": "no body text: never a duplicate, its own story"})
             self.tag_index.add(article_id, tags)
+        if reused:
+            placement = dataclasses.replace(placement, audit={**placement.audit, "tags": reused})
         return ok_record(article_id, src, cleaned, tags, fp, placement)
 
-    def _compute(self, article_id: str, name: str, doc: Document) -> tuple[Any, Any, Any]:
-        """The stages' own work (the part an article's time budget bounds)."""
+    def _compute(self, article_id: str, name: str, doc: Document,
+                 models: Models) -> tuple[Cleaned, Tags, Fingerprint, dict[str, Any] | None]:
+        """The stages' own work (the part an article's time budget bounds). A copy of an article
+        already committed takes its original's tags and needs no embedding (it joins the original's
+        story): the models run once per text, not once per copy."""
         s = self.settings
         with self._stage("clean", article_id, name):
             site = site_of(doc)
             cleaned = clean(doc, s.clean, self.sites.profile_for(site))
             self.sites.learn(site, cleaned)
-        with self._stage("tag", article_id, name):
-            tags = tag(cleaned, self._model, s.tag, stats=self._corpus_stats())
         with self._stage("fingerprint", article_id, name):
-            fp = fingerprint(cleaned, tags, s.fingerprint)
-        if self._embedder and cleaned.paragraphs:
+            fp = signature(cleaned, s.fingerprint)
+            original, reused = self._original(fp) if cleaned.paragraphs else (None, None)
+        with self._stage("tag", article_id, name):
+            tags = (tags_of_copy(original, cleaned, models.tag, s.tag) if original is not None
+                    else tag(cleaned, models.tag, s.tag, stats=self._corpus_stats()))
+            fp = with_story_terms(fp, cleaned, tags, s.fingerprint)
+        if models.embedder is not None and cleaned.paragraphs and original is None:
             with self._stage("embed", article_id, name):
-                vector = self._embedder.embed(article_text(cleaned.title or "", cleaned.paragraphs))
+                vector = models.embedder.embed(article_text(cleaned.title or "", cleaned.paragraphs))
                 fp = dataclasses.replace(fp, embedding=to_int8(vector))
-        return cleaned, tags, fp
+        return cleaned, tags, fp, reused
+
+    def _original(self, fp: Fingerprint) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The committed record of the article this text copies closely enough to reuse its tags
+        (TagSettings.reuse_min_jaccard), and the audit saying so; (None, None) otherwise."""
+        found = self.index.original_of(fp)
+        if found is None or found[1] < self.settings.tag.reuse_min_jaccard:
+            return None, None
+        record = self.store.record(found[0])
+        if record is None or record.get("status") != "ok":  # not committed yet: tag it ourselves
+            return None, None
+        return record, {"reused_from": found[0], "jaccard": round(found[1], 4)}
 
     def fail(self, article_id: str, error_type: str, message: str) -> dict[str, Any]:
         """Commit a failed record for an article that could not be processed, saying why."""

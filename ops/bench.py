@@ -15,7 +15,8 @@ Measures, in this order, on this machine, in this run:
   up1/up2  `newsflow up` with 1 and 2 worker processes: drop -> last result throughput
   latency  drop -> result at light load (one file every 0.5 s), p50/p99, and beyond the stages' own time
   watcher  admission rate of a burst of small files (watcher alone, no workers)
-  memory   peak RSS per worker process; Redis used_memory per article
+  memory   PSS of a worker node with 1, 2, 4 pool processes (models loaded once per node, before
+           the pool forks); peak RSS per worker process; Redis used_memory per article
 Throughputs exclude start-up (model loading): a run starts once workers are online.
 The index cost at 1k vs 100k articles is `ops/bench_index.py` (long: ~15 min).
 """
@@ -208,7 +209,7 @@ class UpRun:
              "--workers", str(workers)], cwd=self.root, env=env_for(self.root / "state"),
             stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 180
-        while not [e for e in events(self.log) if e["event"] == "model_loaded"][workers - 1:]:
+        while not [e for e in events(self.log) if e["event"] == "pool_process_ready"][workers - 1:]:
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise SystemExit(f"up did not start: {self.log}")
             time.sleep(0.2)
@@ -236,10 +237,22 @@ class UpRun:
             time.sleep(0.05)
         return time.time()
 
+    def pss_mb(self) -> dict[str, list[float]]:
+        """Proportional set size (shared pages divided among their sharers) of the worker node's
+        main process and of each pool process, from /proc/<pid>/smaps_rollup."""
+        def pss(pid: int) -> float:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            return int(next(line for line in rollup.splitlines() if line.startswith("Pss:")).split()[1]) / 1024
+
+        ev = events(self.log)
+        pool = sorted({e["pid"] for e in ev if e["event"] == "pool_process_ready"})
+        node = sorted({e["pid"] for e in ev if e["event"] == "model_loaded"})
+        return {"node": [pss(p) for p in node], "pool": [pss(p) for p in pool]}
+
     def worker_peak_rss_mb(self) -> list[float]:
         out = []
         for e in events(self.log):
-            if e["event"] == "model_loaded":
+            if e["event"] == "pool_process_ready":
                 try:
                     status = Path(f"/proc/{e['pid']}/status").read_text()
                 except OSError:
@@ -272,6 +285,23 @@ def bench_up(files: list[Path], work: Path, workers: int) -> dict:
                 "rss_mb": rss, "redis_bytes_per_article": (used - run.baseline) / max(1, done)}
     finally:
         run.stop()
+
+
+def bench_memory(files: list[Path], work: Path, sizes: tuple[int, ...] = (1, 2, 4)) -> dict:
+    """PSS of a worker node with 1, 2 and 4 pool processes, after each has processed articles: per
+    pool process, and the node's total (main + pool) growth per added pool process."""
+    out = {}
+    for n in sizes:
+        run = UpRun(work, f"memory{n}", n)
+        try:
+            run.drop(files)
+            run.wait(len(files))
+            out[n] = run.pss_mb()
+        finally:
+            run.stop()
+    total = {n: sum(v["node"]) + sum(v["pool"]) for n, v in out.items()}
+    first, last = min(out), max(out)
+    return {"pss": out, "total": total, "added_per_process": (total[last] - total[first]) / (last - first)}
 
 
 def bench_latency(files: list[Path], work: Path, n: int = 40, gap: float = 0.5) -> dict:
@@ -334,12 +364,25 @@ def bench_watcher(n: int, work: Path) -> dict:
     return {"files": len(admitted), "seconds": t1 - t0, "per_second": len(admitted) / (t1 - t0), "overflows": overflow}
 
 
+def embed_rows(figures: dict) -> list[tuple[str, str]]:
+    return [(f"story model, {name}", f"{v['cpu_ms']:.1f} ms/article (CPU); pairwise cosines within "
+                                     f"{v['max_cosine_error']:.4f} of float (target ≤ 10 ms)")
+            for name, v in figures.items() if name != "articles"]
+
+
+def memory_rows(mem: dict) -> list[tuple[str, str]]:
+    rows = [(f"PSS, node with {n} pool process(es)", f"main {', '.join(f'{x:.0f}' for x in v['node'])} MB; "
+                                                     f"pool {', '.join(f'{x:.0f}' for x in v['pool'])} MB")
+            for n, v in mem["pss"].items()]
+    return rows + [("PSS added per pool process (node total, 1 → 4)", f"{mem['added_per_process']:.0f} MB (target ≤ 120)")]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--burst", type=int, default=10_000)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--skip", default="", help="comma list of: stages,embed,inline,up1,up2,latency,watcher")
+    parser.add_argument("--skip", default="", help="comma list of: stages,embed,inline,up1,up2,memory,latency,watcher")
     parser.add_argument("--keep", type=Path, default=None)
     args = parser.parse_args()
     limit_threads()  # as every newsflow process does
@@ -357,10 +400,7 @@ def main() -> int:
             rows.append((f"stage {k}", f"{v:.1f} ms/article" + (" (CPU)" if "wall" not in k else "")))
     if "embed" not in skip:
         r["embed"] = bench_embed_engines(files[: min(len(files), 102)])
-        for name, v in r["embed"].items():
-            if name != "articles":
-                rows.append((f"story model, {name}", f"{v['cpu_ms']:.1f} ms/article (CPU); pairwise cosines "
-                                                       f"within {v['max_cosine_error']:.4f} of float (target ≤ 10 ms)"))
+        rows += embed_rows(r["embed"])
     if "inline" not in skip:
         r["inline"] = bench_inline(files, work)
         rows.append(("process --inline", f"{r['inline']['per_second']:.2f} articles/s"))
@@ -372,6 +412,9 @@ def main() -> int:
         rows.append(("ratio up1 / inline", f"{r['up1']['per_second'] / r['inline']['per_second']:.2f} (target ≥ 0.90)"))
     if "up1" in r and "up2" in r:
         rows.append(("ratio up2 / up1", f"{r['up2']['per_second'] / r['up1']['per_second']:.2f} (target ≥ 1.7)"))
+    if "memory" not in skip:
+        r["memory"] = bench_memory(files[:40], work)
+        rows += memory_rows(r["memory"])
     if "latency" not in skip:
         r["latency"] = lat = bench_latency(files, work)
         rows.append(("latency drop→result p50 / p99", f"{lat['p50']:.3f} s / {lat['p99']:.3f} s"))

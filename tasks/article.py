@@ -7,9 +7,12 @@ visibility timeout) rewrites the same record and is never counted twice.
 
 from __future__ import annotations
 
+import gc
+
 import redis
 
 from newsflow.logs import get_logger
+from newsflow.models import Models, load_models
 from newsflow.pipeline import MissingInput, Pipeline, ResultsUnwritable
 from newsflow.record import check_id
 from newsflow.store import connect
@@ -26,6 +29,8 @@ ATTEMPTS_TTL = 24 * 3600
 RETRY_MAX = 60
 
 _pipeline: Pipeline | None = None
+#: The worker node's models, loaded in its main process before the pool forks (preload_models).
+_models: Models | None = None
 
 
 def pipeline() -> Pipeline:
@@ -34,8 +39,18 @@ def pipeline() -> Pipeline:
     if _pipeline is None:
         ctx = current()
         _pipeline = Pipeline(ctx.settings, connect(ctx.url), results_dir=ctx.settings.results,
-                             worker=ctx.worker_name())
+                             worker=ctx.worker_name(), models=_models)
     return _pipeline
+
+
+def preload_models() -> None:
+    """Load the models in the worker node's main process, so the pool processes it forks share
+    them copy-on-write; frozen, the garbage collector never writes to their pages."""
+    global _models
+    if _models is None:
+        ctx = current()
+        _models = load_models(ctx.settings, ctx.worker_name())
+        gc.freeze()
 
 
 def forget_pipeline() -> None:

@@ -57,6 +57,12 @@ def test_up_processes_dropped_seeds_and_stops_cleanly(tmp_path, seeds):
     for e in stages:
         assert {"article_id", "file", "stage", "duration_ms", "worker"} <= set(e)
     assert any(e.get("logger", "").startswith("celery") for e in events)  # Celery's lines, same format
+    # the models are loaded once, by the worker node's main process, before its two pool processes fork
+    loaded = [e for e in events if e["event"] == "model_loaded"]
+    ready = [e for e in events if e["event"] == "pool_process_ready"]
+    assert len(loaded) == 2 and len({e["pid"] for e in loaded}) == 1
+    assert len(ready) == 2 and loaded[0]["pid"] not in {e["pid"] for e in ready}
+    assert {e["pid"] for e in stages} == {e["pid"] for e in ready}
 
 
 def test_redrop_is_an_alias_not_reprocessed(tmp_path, seeds):

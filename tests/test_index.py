@@ -373,3 +373,25 @@ def test_an_index_written_before_the_hash_tag_is_renamed_and_read(redis_client, 
     assert again.placement_of(original[0]).story_id == first.story_id
     assert again.duplicates_of(original[0]) == [copy[0]]
     assert again.place(*_copy(2)).duplicate_of == original[0] and again.size() == 3
+
+
+def test_original_of_finds_what_place_then_decides(redis_client, keys):
+    """Probing a text (read-only) names the original that placing it then records, on random
+    streams with exact and near copies: None exactly when the article is placed as an original."""
+    settings = IndexSettings(lsh_table_lines=1 << 12, df_table_lines=1 << 10, posting_table_lines=1 << 10)
+    agreed = {"copy": 0, "original": 0}
+    for seed in range(4):
+        for k in redis_client.scan_iter(f"{keys.prefix}:*"):
+            redis_client.delete(k)
+        index = Index(redis_client, keys, settings)
+        for aid, fp, day in _random_stream(100 + seed, 120):
+            if index.placement_of(aid) is not None:
+                continue  # the stream repeats an id now and then: placed already
+            probed = index.original_of(fp)
+            placed = index.place(aid, fp, day)
+            assert (probed[0] if probed else None) == placed.duplicate_of, (seed, aid)
+            if probed:
+                assert probed[1] == (1.0 if placed.audit["duplicate"]["method"] == "exact-sha256"
+                                     else placed.audit["duplicate"]["jaccard"])
+            agreed["copy" if probed else "original"] += 1
+    assert agreed["copy"] > 50 and agreed["original"] > 50

@@ -131,4 +131,32 @@ def test_without_the_story_model_stories_fall_back_to_tfidf(redis_client, keys, 
     missing = [e for e in logs if e["event"] == "story_model_missing"]
     assert len(missing) == 1 and missing[0]["log_level"] == "warning" and "pip install" in missing[0]["error"]
     assert all(r["fingerprint"]["embedding"] == "" for r in records)
-    assert {r["placement"]["story"].get("signal") for r in records} <= {"tfidf"}
+    assert {r["placement"]["story"].get("signal") for r in records} <= {"tfidf", None}
+
+
+def test_a_copy_takes_its_originals_tags_and_needs_no_embedding(redis_client, keys, tmp_path, seeds,
+                                                               model_pipeline_settings):
+    """A second outlet's copy of a committed article (same body, its own headline) reuses the
+    original's entities, keywords and topics, adds its headline's own names, says so in
+    `placement.tags`, joins the original's story, and runs neither the NER on its body nor the
+    story model; a copy with a new lead paragraph (estimated Jaccard under the bound) is tagged itself."""
+    from structlog.testing import capture_logs
+
+    pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
+    body = seeds[0].read_text(encoding="utf-8").split("\n", 1)[1]
+    first = pipe.run(admit(pipe.store, "a.txt", seeds[0].read_bytes()))
+    copy = ("Wildfire coverage from the Riverton Gazette\n" + body).encode()
+    with capture_logs() as logs:
+        again = pipe.run(admit(pipe.store, "b.txt", copy))
+    assert again["duplicate_of"] == first["id"] and again["story_id"] == first["story_id"]
+    assert again["placement"]["tags"]["reused_from"] == first["id"]
+    assert again["placement"]["tags"]["jaccard"] >= model_pipeline_settings.tag.reuse_min_jaccard
+    assert again["keywords"] == first["keywords"] and again["topics"] == first["topics"]
+    names = {e["canonical"] for e in again["entities"]}
+    assert {e["canonical"] for e in first["entities"]} <= names and "Riverton Gazette" in names
+    assert "embed" not in {e.get("stage") for e in logs if e["event"] == "stage_done"}
+    assert again["fingerprint"]["embedding"] == ""
+    lead = " ".join(f"A new opening sentence number {i} about the weather and the roads today." for i in range(12))
+    rewritten = pipe.run(admit(pipe.store, "c.txt", (body.split("\n", 1)[0] + "\n" + lead + "\n\n" + body).encode()))
+    assert rewritten["duplicate_of"] == first["id"] and "tags" not in rewritten["placement"]
+    assert rewritten["placement"]["duplicate"]["jaccard"] < model_pipeline_settings.tag.reuse_min_jaccard

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.corpus import article
+from tests.corpus import EVENTS, event
 from tests.helpers import clean_env, newsflow, results, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -28,8 +28,8 @@ def inputs(folder, seeds):
     (folder / "copy-chrome.txt").write_bytes(b"Home | World | Business | Sport\nSign in\n" + body)
     (folder / "copy-trimmed.txt").write_bytes(b"\n".join(lines[: int(len(lines) * 0.8)]))
     (folder / "copy-redrop.txt").write_bytes(body)  # same bytes: same id, an alias
-    for i in range(12):
-        (folder / f"other{i}.txt").write_bytes(article(5000 + i))
+    for i in range(len(EVENTS)):  # unrelated events: no story decision between them is a close call
+        (folder / f"other{i}.txt").write_bytes(event(i))
     return folder
 
 

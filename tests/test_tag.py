@@ -10,7 +10,7 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from newsflow.model import Cleaned, Tags
+from newsflow.model import Cleaned, Entity, Tags
 from newsflow.tag import TagSettings, load_model, tag
 
 
@@ -241,3 +241,34 @@ def test_tag_total_on_any_text(model, paragraphs, title):
         assert e.label not in NUMERIC_LABELS
     assert all(0 < t.score <= 1 for t in tags.topics)
     assert tags.language is None or len(tags.language) == 2
+
+
+def test_tags_of_a_copy_come_from_its_original_and_its_own_headline(model):
+    """tags_of_copy: the original record's language, entities (spelling, label, count, canonical),
+    keywords and topics; the copy's headline adds the names only it has; the terms are the copy's own
+    (as tag computes them)."""
+    from newsflow.tag import tags_of_copy
+
+    original = {"language": "en", "keywords": ["harbour fire", "warehouse"], "topics": ["disaster, accident and emergency incident"],
+                "topic_scores": {"disaster, accident and emergency incident": 0.4},
+                "entities": [{"text": "Port Ellis", "label": "GPE", "count": 3, "canonical": "Port Ellis"},
+                             {"text": "U.S.", "label": "GPE", "count": 1, "canonical": "United States"}]}
+    body = ("Firefighters in Port Ellis fought a blaze at a harbour warehouse through the night, officials said.",
+            "Nobody was hurt, and the cause of the fire is not yet known.")
+    copy = Cleaned(title="Harbour blaze: Mayor Dana Whitcombe praises crews", paragraphs=body)
+    got = tags_of_copy(original, copy, model)
+    assert got.language == "en" and got.keywords == ("harbour fire", "warehouse")
+    assert [(t.name, t.score) for t in got.topics] == [("disaster, accident and emergency incident", 0.4)]
+    assert got.entities[:2] == (Entity("Port Ellis", "GPE", 3), Entity("U.S.", "GPE", 1, "United States"))
+    assert "Dana Whitcombe" in {e.name for e in got.entities[2:]}
+    assert got.terms == tag(copy, model).terms
+
+
+def test_tags_of_a_copy_add_nothing_for_a_plain_headline(model):
+    """A headline with no names adds no entity: the copy's entities are exactly its original's."""
+    from newsflow.tag import tags_of_copy
+
+    original = {"language": "en", "keywords": [], "topics": [], "entities": [
+        {"text": "Port Ellis", "label": "GPE", "count": 2, "canonical": "Port Ellis"}]}
+    got = tags_of_copy(original, Cleaned(title="Fire at the harbour", paragraphs=("A fire broke out.",)), model)
+    assert got.entities == (Entity("Port Ellis", "GPE", 2),)

@@ -1,8 +1,9 @@
 """Per-process state of a Celery worker, set up through Celery's signals.
 
 Imported by the worker through the app's `imports` (so `celery -A tasks.app
-worker` gets it too). Each pool process builds its Pipeline and loads the NER
-model in `worker_process_init`, before its first task. The main worker process sends
+worker` gets it too). The node's main process loads the models in `worker_init`,
+before its pool forks; each pool process builds its Pipeline over them in
+`worker_process_init`, before its first task. The main worker process sends
 a heartbeat (a Redis key with a TTL) so `newsflow status` can count workers.
 """
 
@@ -21,6 +22,7 @@ from celery.apps import worker as celery_worker_app
 from newsflow import logs
 from newsflow.keys import Keys
 from newsflow.limits import limit_threads
+from newsflow.models import rss_mb
 from newsflow.store import connect
 from tasks import article
 from tasks.app import context, current
@@ -47,13 +49,21 @@ def _setup_logging(**_: Any) -> None:
     logs.configure(settings.log_format, settings.log_level, process="worker")
 
 
+@signals.worker_init.connect
+def _load_models(**_: Any) -> None:
+    """In the node's main process, before the pool forks: one copy of the models per node."""
+    limit_threads()
+    article.preload_models()
+
+
 @signals.worker_process_init.connect
 def _init_pool_process(**_: Any) -> None:
     article.forget_pipeline()  # never reuse a connection inherited through fork
     limit_threads()
     settings = current().settings
     logs.configure(settings.log_format, settings.log_level, process="worker")
-    article.pipeline().warm()
+    article.pipeline().warm()  # the node's models (loads its own only if the node had none)
+    logs.get_logger().info("pool_process_ready", worker=current().worker_name(), rss_mb=round(rss_mb(), 1))
 
 
 @signals.celeryd_after_setup.connect

@@ -24,6 +24,7 @@ similarity. See the module docstring of ``newsflow.index`` for the index.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import re
@@ -255,6 +256,18 @@ def story_terms(cleaned: Cleaned, tags: Tags, settings: FingerprintSettings) -> 
 
 def fingerprint(cleaned: Cleaned, tags: Tags, settings: FingerprintSettings = FingerprintSettings()) -> Fingerprint:
     """Exact hash, near-duplicate MinHash and story terms of one cleaned article (pure)."""
+    return with_story_terms(signature(cleaned, settings), cleaned, tags, settings)
+
+
+def with_story_terms(fp: Fingerprint, cleaned: Cleaned, tags: Tags,
+                     settings: FingerprintSettings = FingerprintSettings()) -> Fingerprint:
+    """`fp` with the story terms of the article and its tags."""
+    return dataclasses.replace(fp, story_terms=story_terms(cleaned, tags, settings))
+
+
+def signature(cleaned: Cleaned, settings: FingerprintSettings = FingerprintSettings()) -> Fingerprint:
+    """Exact hash and near-duplicate MinHash of one cleaned article, no story terms (pure): what
+    finding its original needs, before it is tagged."""
     words = normalised_words(cleaned.text)
     content = hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()
     hashes = shingle_hashes(words, settings.shingle_words)
@@ -266,7 +279,6 @@ def fingerprint(cleaned: Cleaned, tags: Tags, settings: FingerprintSettings = Fi
         minhash=(mh & 0xFF).astype(np.uint8).tobytes(),
         lsh=tuple(int(v) for v in mh[:bands]),  # full 32-bit values of the LSH rows
         shingles=int(hashes.size),
-        story_terms=story_terms(cleaned, tags, settings),
         shingle_words=settings.shingle_words,
         version=SIGNATURE_VERSION,
     )

@@ -82,3 +82,60 @@ local function describe(n)
   if h.root ~= n then dup = id_of(h.root) end
   return {id_of(n), dup, id_of(h.story), id_of(h.dup_via), id_of(h.story_via), raw}
 end
+-- The near-copy candidates of LSH rows (packed <I4, one band each) in the fixed LSH table: the
+-- articles in the article's buckets, first seen first, and the slots it would take there
+-- ({byte offset, tag}: a free entry, else its oldest, while the bucket holds fewer than `bucket`).
+local function lsh_scan(lsh, lines, bucket)
+  local LFMT = '<' .. string.rep('I2I4', LSH_WAYS)
+  local slots, taken, cands, order = {}, {}, {}, {}  -- taken: offsets chosen by an earlier band
+  for b = 0, math.floor(#lsh / 4) - 1 do
+    local v = struct.unpack('<I4', lsh, b * 4 + 1)
+    local off = ((v + b * 2654435761) % lines) * 64  -- bands spread over one table
+    local tag = math.floor(v / 65536)
+    local e = {struct.unpack(LFMT, line(K_LSH, off, 6 * LSH_WAYS))}
+    local mine, free, oldest, oldest_n = 0, nil, nil, nil
+    for w = 0, LSH_WAYS - 1 do
+      local t, c = e[2 * w + 1], e[2 * w + 2]
+      if c ~= 0 and t == tag then  -- this bucket (or, 1 in 65,536, a look-alike: verified anyway)
+        mine = mine + 1
+        if not cands[c] then cands[c] = true; order[#order + 1] = c end
+      elseif taken[off + 6 * w] then
+        -- chosen by an earlier band of this article
+      elseif c == 0 then
+        if not free then free = w end
+      elseif not oldest_n or c < oldest_n then
+        oldest, oldest_n = w, c
+      end
+    end
+    local w = free or oldest
+    if mine < bucket and w then
+      taken[off + 6 * w] = true
+      slots[#slots + 1] = {off + 6 * w, tag}
+    end
+  end
+  return order, slots
+end
+-- The candidate that contains the most of a text (MinHash `mh`, `shingles` shingles), verified
+-- with the stored b-bit MinHash: (containment, Jaccard, number), or (-1, -1, nil) for none.
+local function best_copy(order, mh, shingles)
+  local best_c, best_j, best = -1, -1, nil
+  for _, c in ipairs(order) do
+    local off = roff(c)
+    local csh = struct.unpack('<I4', redis.call('GETRANGE', rkey(c), off + OFF.shingles, off + OFF.shingles + 3))
+    local other = redis.call('GETRANGE', rkey(c), off + HEADER, off + HEADER + NPERM - 1)
+    local same = 0
+    for i = 1, NPERM do
+      if string.byte(mh, i) == string.byte(other, i) then same = same + 1 end
+    end
+    local j = (same / NPERM - 1 / 256) / (1 - 1 / 256)
+    if j < 0 then j = 0 end
+    local cont = 0
+    if csh > 0 then
+      cont = j * (shingles + csh) / (1 + j) / math.min(shingles, csh)
+      if cont > 1 then cont = 1 end
+    end
+    if cont > best_c or (cont == best_c and j > best_j) then best_c, best_j, best = cont, j, c end
+  end
+  return best_c, best_j, best
+end
+local function is_copy(c, j, P) return j >= P.jalone or (c >= P.cmin and j >= P.jmin) end

@@ -113,6 +113,7 @@ class Index:
         self._place = client.register_script(script("place"))
         self._walk = client.register_script(script("walk"))
         self._describe = client.register_script(script("describe"))
+        self._probe = client.register_script(script("probe"))
         self._allocate_table = client.register_script(script("allocate"))
         self._keys = keys_of(keys)
         self._prefixes = prefixes_of(keys)
@@ -179,6 +180,21 @@ class Index:
         return self._placement(reply)
 
     # -- reading ------------------------------------------------------------
+    def original_of(self, fp: Fingerprint) -> tuple[str, float] | None:
+        """(id of the original, estimated Jaccard: 1.0 exact) of the indexed article this text
+        copies, by the same rules `place` applies, without placing it; None when it copies none."""
+        if not self._allocated:
+            self._allocate()
+        s = self.settings
+        params = {"cmin": s.dup_containment, "jmin": s.dup_jaccard, "jalone": s.dup_jaccard_alone,
+                  "bucket": max(1, s.lsh_bucket_size), "lsh_lines": s.lsh_table_lines}
+        reply = self._probe(keys=self._keys, args=[
+            *self._prefixes, bytes.fromhex(fp.content_sha256)[:8], fp.minhash or b"\xff" * NUM_PERM, fp.shingles,
+            json.dumps(params), b"".join(struct.pack("<I", v) for v in fp.lsh)])
+        if not reply or not reply[0]:
+            return None
+        return reply[0].hex(), reply[1] / 10000
+
     def placement_of(self, article_id: str) -> Placement | None:
         """The stored placement of an indexed article, or None."""
         reply = self._describe(keys=self._keys, args=[*self._prefixes, bytes.fromhex(article_id)])
@@ -222,7 +238,8 @@ class Index:
             },
             "story": {
                 "method": STORY_METHODS.get(h["story_method"]),
-                "signal": STORY_SIGNALS.get(h["story_signal"]),  # what the similarity compared
+                # what the similarity compared (none for a copy: it takes its original's story)
+                "signal": STORY_SIGNALS.get(h["story_signal"]) if h["story_method"] != 2 else None,
                 "similarity": h["story_sim"] / 10000,  # cosine of the best candidate (0 if none or below 0)
                 "threshold": h["theta"] / 10000,
                 "best_match": _hex(story_via) or None,

@@ -28,67 +28,17 @@ else
 end
 
 -- 2. near copy: LSH candidates, verified with the b-bit MinHash ----------------
-local lsh = ARG[7]
-local bands = math.floor(#lsh / 4)
-local LT, LFMT = K_LSH, '<' .. string.rep('I2I4', LSH_WAYS)
-local bucket_slots = {}  -- {byte offset, tag}: where this article joins a bucket
-local taken = {}  -- byte offsets already chosen by an earlier band (two bands can share a line)
-local cands, order = {}, {}
-for b = 0, bands - 1 do
-  local v = struct.unpack('<I4', lsh, b * 4 + 1)
-  local off = ((v + b * 2654435761) % P.lsh_lines) * 64  -- bands spread over one table
-  local tag = math.floor(v / 65536)
-  local e = {struct.unpack(LFMT, line(LT, off, 6 * LSH_WAYS))}
-  local mine, free, oldest, oldest_n = 0, nil, nil, nil
-  for w = 0, LSH_WAYS - 1 do
-    local t, c = e[2 * w + 1], e[2 * w + 2]
-    if c ~= 0 and t == tag then  -- this bucket (or, 1 in 65,536, a look-alike: verified below anyway)
-      mine = mine + 1
-      if not cands[c] then cands[c] = true; order[#order + 1] = c end
-    elseif taken[off + 6 * w] then
-      -- chosen by an earlier band of this article
-    elseif c == 0 then
-      if not free then free = w end
-    elseif not oldest_n or c < oldest_n then
-      oldest, oldest_n = w, c
-    end
-  end
-  local w = free or oldest
-  if mine < P.bucket and w then
-    taken[off + 6 * w] = true
-    bucket_slots[#bucket_slots + 1] = {off + 6 * w, tag}
-  end
-end
+local order, bucket_slots = lsh_scan(ARG[7], P.lsh_lines, P.bucket)
 if dup_method == 0 and shingles > 0 then
-  local best_c, best_j, best = -1, -1, nil
-  for _, c in ipairs(order) do
-    local off = roff(c)
-    local s = redis.call('GETRANGE', rkey(c), off + OFF.shingles, off + OFF.shingles + 3)
-    local csh = struct.unpack('<I4', s)
-    local other = redis.call('GETRANGE', rkey(c), off + HEADER, off + HEADER + NPERM - 1)
-    local same = 0
-    for i = 1, NPERM do
-      if string.byte(mh, i) == string.byte(other, i) then same = same + 1 end
-    end
-    local j = (same / NPERM - 1 / 256) / (1 - 1 / 256)
-    if j < 0 then j = 0 end
-    local cont = 0
-    if csh > 0 then
-      cont = j * (shingles + csh) / (1 + j) / math.min(shingles, csh)
-      if cont > 1 then cont = 1 end
-    end
-    if cont > best_c or (cont == best_c and j > best_j) then best_c, best_j, best = cont, j, c end
-  end
+  local best_c, best_j, best = best_copy(order, mh, shingles)
   dup_cands = #order
   if best then
     dup_c, dup_j, dup_via = best_c, best_j, best
-    if best_j >= P.jalone or (best_c >= P.cmin and best_j >= P.jmin) then
-      root, dup_method = get_u32(best, OFF.root), 2
-    end
+    if is_copy(best_c, best_j, P) then root, dup_method = get_u32(best, OFF.root), 2 end
   end
 end
 for _, f in ipairs(bucket_slots) do
-  redis.call('SETRANGE', LT, f[1], struct.pack('<I2I4', f[2], num))
+  redis.call('SETRANGE', K_LSH, f[1], struct.pack('<I2I4', f[2], num))
 end
 
 -- 3. story -----------------------------------------------------------------

@@ -7,12 +7,13 @@ tables once per worker process, before the first task.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
-from newsflow.model import Cleaned, Tags
+from newsflow.model import Cleaned, Entity, Tags, Topic
 from newsflow.tag import entities as ents
 from newsflow.tag import keywords as kw
 from newsflow.tag import language as lang
@@ -189,4 +190,23 @@ def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings()
                       min_share=settings.topic_min_share, min_hits=settings.topic_min_hits,
                       max_topics=settings.max_topics)
     return Tags(language=language, entities=entities, keywords=keywords, topics=topics,
+                terms=tuple(sorted(terms)))
+
+
+def tags_of_copy(original: Mapping[str, Any], cleaned: Cleaned, model: TagModel,
+                 settings: TagSettings = TagSettings()) -> Tags:
+    """Tags of a copy without running the model on its body: its original's language, entities,
+    keywords and topics (from the original's result record), plus the entities of its own
+    headline and dateline (where copies differ: the model reads a few words), and its own terms
+    for the corpus statistics."""
+    text, _ = _prepare(cleaned, model.resources, settings)
+    terms = kw.document_terms(kw.words_and_chunks(text), model.prior, settings.min_keyword_chars)
+    entities = [Entity(e["text"], e["label"], int(e["count"]), "" if e["canonical"] == e["text"] else e["canonical"])
+                for e in original.get("entities", [])]
+    header = dataclasses.replace(cleaned, paragraphs=())
+    known = {e.name for e in entities}
+    entities += [e for e in tag(header, model, settings).entities if e.name not in known]
+    scores = original.get("topic_scores", {})
+    return Tags(language=original.get("language"), entities=tuple(entities), keywords=tuple(original.get("keywords", [])),
+                topics=tuple(Topic(name, float(scores.get(name, 0.0))) for name in original.get("topics", [])),
                 terms=tuple(sorted(terms)))

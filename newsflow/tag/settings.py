@@ -63,6 +63,13 @@ class TagSettings:
     #: Extra place names (cities, states); "" = the packaged newsflow/data/tag_places.txt.
     places_path: str = ""
 
+    #: A copy of an article already tagged takes its original's entities, keywords and topics
+    #: instead of running the model, when the two texts' estimated Jaccard similarity (4-word
+    #: shingles) is at least this (an exact copy is 1.0): above it the texts differ by a dateline or
+    #: a sentence; a new lead paragraph (10% of the text) takes it to ~0.8 and the copy is tagged
+    #: itself. Above 1: never reuse.
+    reuse_min_jaccard: float = 0.9
+
     # -- keywords ----------------------------------------------------------
     #: Keywords kept per article, best first.
     max_keywords: int = 10

@@ -1,0 +1,72 @@
+"""The models a worker holds: the NER pipeline (with its tables) and the story model.
+
+Loaded once per worker node, in its main process before the pool forks (`load_models`, then
+`gc.freeze()`), so pool processes share their pages copy-on-write; a process with none (`process
+--inline`, a test) loads its own on first use. Each load logs `model_loaded` with its time and the
+resident memory it added.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from newsflow.embed import EMBED_MODEL, Embedder, ModelMissing
+from newsflow.logs import get_logger
+from newsflow.settings import Settings
+from newsflow.tag import load_model
+
+log = get_logger()
+
+
+@dataclass(frozen=True)
+class Models:
+    """The NER model (newsflow.tag.TagModel) and the story model (an Embedder, None when off or
+    not installed: stories are then decided by TF-IDF)."""
+
+    tag: Any
+    embedder: Embedder | None
+
+
+def rss_mb() -> float:
+    """This process's resident memory in MB (0 where /proc is not there)."""
+    try:
+        pages = int(open("/proc/self/statm").read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _embedder(settings: Settings) -> Embedder:
+    """The story model, and the heap its build freed (the float graph, ~150 MB) given back to the
+    system: glibc keeps freed memory for reuse, and a worker node's main process would hold it
+    for ever, copied into no pool process but counted in the node's memory."""
+    embedder = Embedder(settings.embed)
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to give back this way
+        pass
+    return embedder
+
+
+def _timed(load: Callable[[], Any], model: str, worker: str, **fields: Any) -> Any:
+    started, before = time.perf_counter(), rss_mb()
+    loaded = load()
+    log.info("model_loaded", model=model, worker=worker, duration_ms=round((time.perf_counter() - started) * 1000, 1),
+             rss_added_mb=round(rss_mb() - before, 1), **fields)
+    return loaded
+
+
+def load_models(settings: Settings, worker: str) -> Models:
+    """Load both models (the story model only when NEWSFLOW_EMBED_ENABLED), logging each."""
+    tag_model = _timed(lambda: load_model(settings.tag), settings.tag.model, worker)
+    embedder = None
+    if settings.embed.enabled:
+        try:
+            embedder = _timed(lambda: _embedder(settings), EMBED_MODEL, worker, quantized=settings.embed.quantize)
+        except ModelMissing as exc:  # an install without the model wheel: TF-IDF stories, said once
+            log.warning("story_model_missing", model=EMBED_MODEL, worker=worker, error=str(exc))
+    return Models(tag_model, embedder)

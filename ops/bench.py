@@ -11,6 +11,8 @@ Measures, in this order, on this machine, in this run:
   stages   CPU ms per article of clean, tag, fingerprint, embed (in-process, no I/O),
            and of index + store (Redis round trips, commit, result file)
   embed    the story model as numpy float32, ONNX Runtime float32 and int8: CPU per article, cosines
+  ratio    ops/bench_ratio.py: stock spaCy NER on the raw pages vs NER on the clean text vs the whole
+           pipeline, CPU per page, on unique pages and on a stream with wire copies
   inline   `newsflow process --inline` throughput (one process, no broker): the baseline
   up1/up2  `newsflow up` with 1 and 2 worker processes: drop -> last result throughput
   latency  drop -> result at light load (one file every 0.5 s), p50/p99, and beyond the stages' own time
@@ -38,6 +40,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "ops"))  # ops/bench_ratio.py
 
 import redis  # noqa: E402
 
@@ -382,7 +385,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--burst", type=int, default=10_000)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--skip", default="", help="comma list of: stages,embed,inline,up1,up2,memory,latency,watcher")
+    parser.add_argument("--skip", default="", help="comma list of: stages,embed,ratio,inline,up1,up2,memory,latency,watcher")
     parser.add_argument("--keep", type=Path, default=None)
     args = parser.parse_args()
     limit_threads()  # as every newsflow process does
@@ -396,11 +399,15 @@ def main() -> int:
           flush=True)
     if "stages" not in skip:
         r["stages"] = bench_stages(files[: min(len(files), 102)], work)
-        for k, v in r["stages"].items():
-            rows.append((f"stage {k}", f"{v:.1f} ms/article" + (" (CPU)" if "wall" not in k else "")))
+        rows += [(f"stage {k}", f"{v:.1f} ms/article" + (" (CPU)" if "wall" not in k else "")) for k, v in r["stages"].items()]
     if "embed" not in skip:
         r["embed"] = bench_embed_engines(files[: min(len(files), 102)])
         rows += embed_rows(r["embed"])
+    if "ratio" not in skip:
+        from bench_ratio import bench_ratio, ratio_rows  # ops/bench_ratio.py
+
+        r["ratio"] = bench_ratio(args.shared, work / "ratio")
+        rows += ratio_rows(r["ratio"])
     if "inline" not in skip:
         r["inline"] = bench_inline(files, work)
         rows.append(("process --inline", f"{r['inline']['per_second']:.2f} articles/s"))

@@ -87,15 +87,16 @@ def ts(event: dict) -> float:
 # -- 1. stage CPU cost ----------------------------------------------------------
 def bench_stages(files: list[Path], work: Path) -> dict:
     from newsflow.clean import clean
-    from newsflow.embed import Embedder, article_text, to_int8
+    from newsflow.embed import article_text, to_int8
     from newsflow.fingerprint import fingerprint
     from newsflow.model import Document
+    from newsflow.models import load_models
     from newsflow.settings import Settings
-    from newsflow.tag import load_model, tag
+    from newsflow.tag import tag
 
     s = Settings.from_env({})
-    model = load_model(s.tag)
-    embedder = Embedder(s.embed)
+    models = load_models(s, "bench")
+    model, embedder = models.tag, models.embedder
     docs = [Document(name=p.name, data=p.read_bytes()) for p in files]
     cpu = {"clean": 0.0, "tag": 0.0, "fingerprint": 0.0, "embed": 0.0}
     outs = []

@@ -21,6 +21,7 @@ so no set sees another's index. The scorers are the team's, in
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import subprocess
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "ops"))  # ops/pages.py
@@ -114,25 +116,33 @@ def page_scores(name: str, shared: Path, results: Path) -> dict[str, float]:
     return pages.date_scores(shared, gold, results) if kind == "date" else pages.entity_scores(shared, gold, results)
 
 
+def choose_by_folds(items: list[str], values: list[str], folds: int,
+                    score: Callable[[str, list[str]], float]) -> tuple[list[str], dict[str, str]]:
+    """For each of `folds` folds (items split by a hash of their names: stable, unrelated to
+    content), the value with the best `score(value, other folds' items)` (ties: the first listed).
+    Returns the value chosen per fold, and item -> the value chosen for its fold."""
+    fold_of = {i: int(hashlib.sha256(i.encode()).hexdigest(), 16) % folds for i in items}
+    chosen, pick = [], {}
+    for k in range(folds):
+        train = [i for i in items if fold_of[i] != k]
+        best = max(values, key=lambda v: (score(v, train), -values.index(v)))
+        chosen.append(best)
+        pick.update({i: best for i in items if fold_of[i] == k})
+    return chosen, pick
+
+
 def cross_validate(name: str, setting: str, values: list[str], shared: Path, out_root: Path,
                    overrides: dict[str, str], folds: int) -> list[str]:
     """Choose `setting` among `values` on (folds-1)/folds of the pages, score the rest; each page
-    once. The pages are split by a hash of their names (stable, unrelated to content). Returns
-    table lines: every value's mean page score on all pages, and the cross-validated figure."""
-    import hashlib
-
+    once (choose_by_folds). Returns table lines: every value's mean page score on all pages, and
+    the cross-validated figure."""
     scores = {}
     for value in values:
         run_set(name, shared, out_root / f"{setting}={value}", {**overrides, setting: value})
         scores[value] = page_scores(name, shared, out_root / f"{setting}={value}" / name / "results")
     names = sorted(scores[values[0]])
-    fold_of = {n: int(hashlib.sha256(n.encode()).hexdigest(), 16) % folds for n in names}
-    held_out, chosen = [], []
-    for k in range(folds):
-        train = [n for n in names if fold_of[n] != k]
-        best = max(values, key=lambda v: (sum(scores[v][n] for n in train), -values.index(v)))
-        chosen.append(best)
-        held_out += [scores[best][n] for n in names if fold_of[n] == k]
+    chosen, pick = choose_by_folds(names, values, folds, lambda v, train: sum(scores[v][n] for n in train))
+    held_out = [scores[pick[n]][n] for n in names]
     lines = [f"| {name} | {setting}={v} | {sum(scores[v].values()) / len(names):.4f} |" for v in values]
     lines.append(f"| {name} | cross-validated ({folds} folds; chosen per fold: {', '.join(chosen)}) | "
                  f"{sum(held_out) / len(held_out):.4f} |")
@@ -166,28 +176,25 @@ def pair_f1(outcomes: list[tuple[bool, bool]]) -> float:
     return 2 * tp / (2 * tp + wrong) if tp else 0.0
 
 
-def cross_validate_pairs(setting: str, values: list[str], shared: Path, out_root: Path,
+def cross_validate_pairs(name: str, setting: str, values: list[str], shared: Path, out_root: Path,
                          overrides: dict[str, str], folds: int) -> list[str]:
-    """`cross_validate` for the stories set, whose score is a pairwise F1: the value is chosen by
-    F1 on the other folds' pairs, the held-out pairs' outcomes are pooled into one F1."""
-    import hashlib
-
+    """`cross_validate` for the stories set (`name`), whose score is a pairwise F1: the value is
+    chosen by F1 on the other folds' pairs, the held-out pairs' outcomes are pooled into one F1."""
     outcomes = {}
     for value in values:
-        run_set("stories", shared, out_root / f"{setting}={value}", {**overrides, setting: value})
-        outcomes[value] = story_pairs(shared, out_root / f"{setting}={value}" / "stories" / "results")
+        run_set(name, shared, out_root / f"{setting}={value}", {**overrides, setting: value})
+        outcomes[value] = story_pairs(shared, out_root / f"{setting}={value}" / name / "results")
     ids = sorted(outcomes[values[0]])
-    fold_of = {i: int(hashlib.sha256(i.encode()).hexdigest(), 16) % folds for i in ids}
-    held_out, chosen = [], []
-    for k in range(folds):
-        train = [i for i in ids if fold_of[i] != k]
-        best = max(values, key=lambda v: (pair_f1([outcomes[v][i] for i in train]), -values.index(v)))
-        chosen.append(best)
-        held_out += [outcomes[best][i] for i in ids if fold_of[i] == k]
+    chosen, pick = choose_by_folds(ids, values, folds, lambda v, train: pair_f1([outcomes[v][i] for i in train]))
+    held_out = [outcomes[pick[i]][i] for i in ids]
     lines = [f"| stories | {setting}={v} | F1 {pair_f1(list(outcomes[v].values())):.4f} |" for v in values]
     lines.append(f"| stories | cross-validated ({folds} folds of {len(ids)} pairs; chosen per fold: "
                  f"{', '.join(chosen)}) | F1 {pair_f1(held_out):.4f} |")
     return lines
+
+
+#: How each set with per-page or per-pair scores is cross-validated.
+CROSS_VALIDATE = {**{name: cross_validate for name in PAGE_SCORES}, "stories": cross_validate_pairs}
 
 
 def main() -> int:
@@ -218,12 +225,9 @@ def main() -> int:
         setting, values = args.tune.split("=", 1)
         print("| set | value | mean page score |\n| --- | --- | --- |")
         for name in names:
-            if name == "stories":
-                lines = cross_validate_pairs(setting, values.split(","), args.shared, out_root, overrides, folds)
-            elif name in PAGE_SCORES:
-                lines = cross_validate(name, setting, values.split(","), args.shared, out_root, overrides, folds)
-            else:
+            if name not in CROSS_VALIDATE:
                 parser.error(f"--tune needs page or pair scores; {name} has neither")
+            lines = CROSS_VALIDATE[name](name, setting, values.split(","), args.shared, out_root, overrides, folds)
             print("\n".join(lines), flush=True)
         return 0
     print("| set | newsflow | plain library, same pages | pages won / lost / tied | needed | results | seconds |")
@@ -237,9 +241,7 @@ def main() -> int:
               f"{seconds:.0f} |", flush=True)
         if args.folds and name in DEFAULT_TUNE:
             setting, values = DEFAULT_TUNE[name]
-            tune = cross_validate_pairs if name == "stories" else cross_validate
-            cv = tune(*([name] if name != "stories" else []), setting, values.split(","), args.shared,
-                      out_root / "folds", overrides, folds)
+            cv = CROSS_VALIDATE[name](name, setting, values.split(","), args.shared, out_root / "folds", overrides, folds)
             _, how, figure = cv[-1].strip("| ").split(" | ")
             print(f"| {name}, {how} | {figure} | | | | | |", flush=True)
     print(f"\nscorer output and results: {out_root}")

@@ -8,6 +8,7 @@ stored as int8 (``to_int8``: 384 bytes), compared by ``cosine_int8`` (and by the
 from __future__ import annotations
 
 import logging
+import math
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,4 +109,4 @@ def cosine_int8(a: bytes, b: bytes) -> float:
         return 0.0
     x, y = np.frombuffer(a, dtype=np.int8).astype(np.int64), np.frombuffer(b, dtype=np.int8).astype(np.int64)
     norm = float(np.dot(x, x)) * float(np.dot(y, y))
-    return float(np.dot(x, y)) / norm ** 0.5 if norm else 0.0
+    return float(np.dot(x, y)) / math.sqrt(norm) if norm else 0.0

@@ -39,9 +39,10 @@ local function line(key, off, len)  -- a table line; zeros where the string is n
   if #s < len then s = s .. string.rep('\0', len - #s) end
   return s
 end
-local function id_shard(aid) return (string.byte(aid, 1) * 256 + string.byte(aid, 2)) % ID_SHARDS end
+-- The shard of a sharded hash (id map, sha map): its key's first two bytes, mod ID_SHARDS.
+local function shard(raw) return (string.byte(raw, 1) * 256 + string.byte(raw, 2)) % ID_SHARDS end
 local function num_of(aid)
-  local v = redis.call('HGET', P_ID .. id_shard(aid), aid)
+  local v = redis.call('HGET', P_ID .. shard(aid), aid)
   if v then return tonumber(v) end
   return nil
 end

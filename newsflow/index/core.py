@@ -93,6 +93,18 @@ def day_number(published: str | None) -> int:
     return n if 0 < n < 65536 else 0
 
 
+def _script_params(s: IndexSettings) -> dict[str, Any]:
+    """The settings place.lua and probe.lua read (ARG params), by their names there."""
+    return {
+        "cmin": s.dup_containment, "jmin": s.dup_jaccard, "jalone": s.dup_jaccard_alone,
+        "bucket": max(1, s.lsh_bucket_size), "vector": min(s.story_vector_terms, MAX_VECTOR),
+        "postings": s.story_posting_terms, "postsize": s.story_posting_size,
+        "maxcand": s.story_max_candidates, "lookups": s.story_lookup_terms, "theta": s.story_threshold,
+        "etheta": s.story_embedding_threshold, "window": s.story_window_days,
+        "lsh_lines": s.lsh_table_lines, "df_lines": s.df_table_lines, "post_lines": s.posting_table_lines,
+    }
+
+
 def _hex(raw: bytes) -> str:
     return raw.hex() if raw else ""
 
@@ -117,6 +129,7 @@ class Index:
         self._allocate_table = client.register_script(script("allocate"))
         self._keys = keys_of(keys)
         self._prefixes = prefixes_of(keys)
+        self._params = json.dumps(_script_params(settings))  # what the scripts read of the settings
         self._allocated = False
         self._rename_untagged()
 
@@ -149,48 +162,36 @@ class Index:
     # -- writing ------------------------------------------------------------
     def place(self, article_id: str, fp: Fingerprint, published: str | None) -> Placement:
         """Find the article's original and story and insert it, atomically; idempotent per article id."""
-        s = self.settings
-        if not self._allocated:
-            self._allocate()
-        raw_id = bytes.fromhex(article_id)
-        minhash = fp.minhash or b"\xff" * NUM_PERM
-        if len(minhash) != NUM_PERM:
-            raise ValueError(f"fingerprint of {article_id} has a {len(minhash)}-byte MinHash, expected {NUM_PERM}")
+        sha8, minhash, lsh = self._signature(article_id, fp)
         if fp.embedding and len(fp.embedding) != EMBEDDING:
             raise ValueError(f"fingerprint of {article_id} has a {len(fp.embedding)}-byte embedding, "
                              f"expected {EMBEDDING} (int8) or none")
-        lsh = b"".join(struct.pack("<I", v) for v in fp.lsh)
         terms = [[term_hash(t), float(w)] for t, w in fp.story_terms.items()]
-        params = {
-            "cmin": s.dup_containment, "jmin": s.dup_jaccard, "jalone": s.dup_jaccard_alone,
-            "bucket": max(1, s.lsh_bucket_size), "vector": min(s.story_vector_terms, MAX_VECTOR),
-            "postings": s.story_posting_terms, "postsize": s.story_posting_size,
-            "maxcand": s.story_max_candidates, "lookups": s.story_lookup_terms, "theta": s.story_threshold,
-            "etheta": s.story_embedding_threshold, "window": s.story_window_days,
-            "lsh_lines": s.lsh_table_lines, "df_lines": s.df_table_lines, "post_lines": s.posting_table_lines,
-        }
         reply = self._place(
             keys=self._keys,
             args=[
-                *self._prefixes, raw_id, bytes.fromhex(fp.content_sha256)[:8], minhash,
-                fp.shingles, day_number(published), json.dumps(params), lsh,
-                json.dumps(terms) if terms else "[]", fp.embedding,
+                *self._prefixes, bytes.fromhex(article_id), sha8, minhash, fp.shingles, day_number(published),
+                self._params, lsh, json.dumps(terms) if terms else "[]", fp.embedding,
             ],
         )
         return self._placement(reply)
+
+    def _signature(self, whose: str, fp: Fingerprint) -> tuple[bytes, bytes, bytes]:
+        """(first 8 bytes of the sha256, MinHash, packed LSH rows) as the scripts read them, checked
+        (`whose`: the fingerprint's owner, for the error); the tables allocated on first use."""
+        if not self._allocated:
+            self._allocate()
+        minhash = fp.minhash or b"\xff" * NUM_PERM
+        if len(minhash) != NUM_PERM:
+            raise ValueError(f"fingerprint of {whose} has a {len(minhash)}-byte MinHash, expected {NUM_PERM}")
+        return bytes.fromhex(fp.content_sha256)[:8], minhash, b"".join(struct.pack("<I", v) for v in fp.lsh)
 
     # -- reading ------------------------------------------------------------
     def original_of(self, fp: Fingerprint) -> tuple[str, float] | None:
         """(id of the original, estimated Jaccard: 1.0 exact) of the indexed article this text
         copies, by the same rules `place` applies, without placing it; None when it copies none."""
-        if not self._allocated:
-            self._allocate()
-        s = self.settings
-        params = {"cmin": s.dup_containment, "jmin": s.dup_jaccard, "jalone": s.dup_jaccard_alone,
-                  "bucket": max(1, s.lsh_bucket_size), "lsh_lines": s.lsh_table_lines}
-        reply = self._probe(keys=self._keys, args=[
-            *self._prefixes, bytes.fromhex(fp.content_sha256)[:8], fp.minhash or b"\xff" * NUM_PERM, fp.shingles,
-            json.dumps(params), b"".join(struct.pack("<I", v) for v in fp.lsh)])
+        sha8, minhash, lsh = self._signature(f"the text {fp.content_sha256[:16]}", fp)
+        reply = self._probe(keys=self._keys, args=[*self._prefixes, sha8, minhash, fp.shingles, self._params, lsh])
         if not reply or not reply[0]:
             return None
         return reply[0].hex(), reply[1] / 10000

@@ -11,14 +11,14 @@ local existing = num_of(aid)
 if existing then return describe(existing) end
 
 local num = redis.call('INCR', K_SEQ)
-redis.call('HSET', P_ID .. id_shard(aid), aid, num)
+redis.call('HSET', P_ID .. shard(aid), aid, num)
 redis.call('SETRANGE', P_NUM .. math.floor((num - 1) / NUM_CHUNK), ((num - 1) % NUM_CHUNK) * 16, aid)
 
 local function scaled(x) return math.floor(math.max(0, math.min(1, x)) * 10000 + 0.5) end
 
 -- 1. exact copy ------------------------------------------------------------
 local root, dup_method, dup_c, dup_j, dup_via, dup_cands = num, 0, 0, 0, 0, 0
-local sha_key = P_SHA .. ((string.byte(sha8, 1) * 256 + string.byte(sha8, 2)) % ID_SHARDS)
+local sha_key = P_SHA .. shard(sha8)
 local first = redis.call('HGET', sha_key, sha8)
 if first then
   first = tonumber(first)

@@ -39,6 +39,11 @@ class Keys:
         """STRING counter: deliveries of this article's task (poison-message cap)."""
         return self._k("attempts", article_id)
 
+    def pending(self) -> str:
+        """ZSET: ids admitted and not yet committed, scored by their last sign of life (a message
+        queued, a delivery started); the sweep queues again the ones silent too long."""
+        return self._k("pending")
+
     def seen_files(self) -> str:
         """HASH: inbox-relative path -> "size:mtime_ns:id" of files already admitted (rescans skip them)."""
         return self._k("seen")

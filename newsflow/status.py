@@ -27,7 +27,8 @@ def snapshot(client: redis.Redis, settings: Settings) -> dict[str, int]:
     pipe.hlen(keys.unacked())
     pipe.hgetall(keys.stats())
     pipe.zcard(keys.results_blocked())
-    queued, in_flight, raw_stats, blocked = pipe.execute()
+    pipe.zcard(keys.pending())
+    queued, in_flight, raw_stats, blocked, pending = pipe.execute()
     stats = {k.decode(): int(v) for k, v in raw_stats.items()}
     nodes = workers_online(client, keys)
     return {
@@ -38,6 +39,8 @@ def snapshot(client: redis.Redis, settings: Settings) -> dict[str, int]:
         "failed": stats.get("failed", 0),
         "duplicates": stats.get("duplicates", 0),
         "results_blocked": int(blocked),  # articles waiting for the results folder to take their file
+        "pending": int(pending),  # admitted, no result yet
+        "requeued": stats.get("requeued", 0),  # messages sent again by the sweep (lost by the broker)
         "stories": Index(client, keys, settings.index).story_count(),
         "workers": sum(int(n.get("concurrency", 1)) for n in nodes),
         "nodes": len(nodes),

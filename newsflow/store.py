@@ -77,6 +77,7 @@ class Store:
         self.keys = keys
         self._admit = client.register_script(lua.source("admit"))
         self._commit = client.register_script(lua.source("commit"))
+        self._sweep = client.register_script(lua.source("sweep"))
 
     # -- intake ---------------------------------------------------------
     def admit(
@@ -98,7 +99,7 @@ class Store:
         error_type, error_message = error or ("", "")
         result = self._admit(
             keys=[k.source(article_id), k.raw(article_id), k.aliases(article_id), k.stats(),
-                  k.record(article_id)],
+                  k.record(article_id), k.pending()],
             args=[
                 source.name,
                 source.path,
@@ -110,6 +111,7 @@ class Store:
                 error_type,
                 error_message,
                 MAX_ALIASES,
+                article_id,
             ],
             client=client,
         )
@@ -141,12 +143,24 @@ class Store:
         self.r.zadd(self.keys.results_blocked(), {article_id: time.time()})
 
     def count_attempt(self, article_id: str, ttl: int) -> int:
-        """Count one more delivery of this article's task; the count lives `ttl` seconds."""
+        """Count one more delivery of this article's task (the count lives `ttl` seconds); a sign
+        of life if it is still pending (a committed article is not made pending again)."""
         key = self.keys.attempts(article_id)
         pipe = self.r.pipeline()
         pipe.incr(key)
         pipe.expire(key, ttl)
+        pipe.zadd(self.keys.pending(), {article_id: time.time()}, xx=True)
         return int(pipe.execute()[0])
+
+    def claim_silent(self, cutoff: float, now: float, limit: int) -> dict[str, float]:
+        """Pending articles with no sign of life since `cutoff` (at most `limit`), each marked
+        alive `now` so no other sweeper claims it this period: id -> its last sign of life."""
+        found = self._sweep(keys=[self.keys.pending(), self.keys.stats()], args=[cutoff, now, limit])
+        return {found[i].decode(): float(found[i + 1]) for i in range(0, len(found), 2)}
+
+    def drop_pending(self, article_id: str) -> None:
+        """Stop looking after an article that can never be processed (its input is gone)."""
+        self.r.zrem(self.keys.pending(), article_id)
 
     # -- results --------------------------------------------------------
     def commit(self, record: dict[str, Any]) -> bool:
@@ -169,6 +183,7 @@ class Store:
                     k.attempts(article_id),
                     k.status(),
                     k.results_blocked(),
+                    k.pending(),
                 ],
                 args=[
                     article_id,
@@ -205,7 +220,7 @@ class Store:
 
     def stats(self) -> dict[str, int]:
         raw = self.r.hgetall(self.keys.stats())
-        out = {"admitted": 0, "done": 0, "failed": 0, "duplicates": 0}
+        out = {"admitted": 0, "done": 0, "failed": 0, "duplicates": 0, "requeued": 0}
         out.update({k.decode(): int(v) for k, v in raw.items()})
         return out
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 
 import redis
+from celery.exceptions import Reject
 
 from newsflow.logs import get_logger
 from newsflow.models import Models, load_models
@@ -79,8 +80,11 @@ def process_article(self, article_id: str, deployment_faults: int = 0) -> None:
     except DEPLOYMENT_FAULTS as exc:
         wait = _backoff(self.request.retries)
         log.warning("article_retry", article_id=article_id, error=str(exc) or type(exc).__name__, retry_in_s=wait)
-        raise self.retry(exc=exc, countdown=wait, max_retries=None,
-                         kwargs={"deployment_faults": deployment_faults + 1}) from None
+        try:
+            raise self.retry(exc=exc, countdown=wait, max_retries=None,
+                             kwargs={"deployment_faults": deployment_faults + 1}) from None
+        except Reject:  # the next try could not be queued (the broker is the fault): Celery would drop
+            raise Reject(exc, requeue=True) from None  # this message; keep it instead
 
 
 def _process(task, article_id: str, deployment_faults: int) -> None:
@@ -98,6 +102,7 @@ def _process(task, article_id: str, deployment_faults: int) -> None:
         pipe.run(article_id)  # bounded by NEWSFLOW_ARTICLE_TIME_LIMIT (a TimeLimit record past it)
     except MissingInput as exc:
         log.error("article_missing", article_id=article_id, error=str(exc))
+        pipe.store.drop_pending(article_id)
     except DEPLOYMENT_FAULTS:
         raise
     except Exception as exc:  # the worker-loop boundary: a bug or unforeseen input fails one record

@@ -12,7 +12,9 @@ import sys
 import pytest
 import redis
 
+from newsflow.intake import Intake
 from newsflow.model import article_id
+from newsflow.store import Store
 from tests.corpus import article, drop
 from tests.helpers import results, wait_until
 from tests.service import Up, ValkeyProcess, follow, free_port, kill, sleep
@@ -91,6 +93,24 @@ def test_redis_restart_mid_batch(tmp_path):
     assert any(e.get("event") == "redis_reachable" for e in events)
     # no bare traceback on stderr: every line is a JSON event (an error's traceback is a field)
     assert all(line.startswith("{") for line in up.log.read_text().splitlines() if line.strip())
+
+
+def test_an_article_whose_message_was_lost_is_queued_again(tmp_path):
+    """Admitted, but its message never reached a worker (what a broker restart at the wrong moment
+    does: kombu takes a message off the queue before it records it as unacknowledged): a worker
+    node's sweep queues it again once silent past the visibility timeout; one result each."""
+    up = Up(tmp_path, workers=1, NEWSFLOW_VISIBILITY_TIMEOUT="40", NEWSFLOW_ARTICLE_TIME_LIMIT="5").start()
+    try:
+        client = up.client()
+        intake = Intake(Store(client, up.keys), 1 << 20, enqueue=lambda ids: None)  # the messages: lost
+        lost = {intake.admit(path, path.name).article_id for path in drop(tmp_path / "elsewhere", 70_000, 3)}
+        assert up.wait_results(3, 180) == 3, up.log.read_text()[-3000:]
+        assert client.zcard(up.keys.pending()) == 0
+    finally:
+        assert up.stop() == 0
+    assert_exactly_once(up, 3)
+    requeued = [e for e in follow(up.log, 0)[0] if e.get("event") == "article_requeued"]
+    assert {e["article_id"] for e in requeued} == lost and all(e["silent_s"] >= 40 for e in requeued)
 
 
 def test_embedded_server_killed_mid_batch_is_restarted(tmp_path):

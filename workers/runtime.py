@@ -4,7 +4,8 @@ Imported by the worker through the app's `imports` (so `celery -A tasks.app
 worker` gets it too). The node's main process loads the models in `worker_init`,
 before its pool forks; each pool process builds its Pipeline over them in
 `worker_process_init`, before its first task. The main worker process sends
-a heartbeat (a Redis key with a TTL) so `newsflow status` can count workers.
+a heartbeat (a Redis key with a TTL) so `newsflow status` can count workers, and
+sweeps for admitted articles whose message the broker lost (tasks.queueing).
 """
 
 from __future__ import annotations
@@ -23,13 +24,17 @@ from newsflow import logs
 from newsflow.keys import Keys
 from newsflow.limits import limit_threads
 from newsflow.models import rss_mb
-from newsflow.store import connect
+from newsflow.store import Store, connect
 from tasks import article
-from tasks.app import context, current
+from tasks.app import app, context, current
+from tasks.queueing import requeue_lost
 
 #: Seconds between heartbeats, and how long one lasts.
 HEARTBEAT_EVERY = 5
 HEARTBEAT_TTL = 15
+#: Longest pause, in seconds, between two sweeps for lost messages (a quarter of the
+#: visibility timeout when that is shorter). Every node sweeps; claims are atomic.
+SWEEP_EVERY = 30.0
 
 _stop = threading.Event()
 
@@ -89,10 +94,22 @@ def _heartbeat(concurrency: int) -> None:
         pass
 
 
+def _sweeper() -> None:
+    ctx = current()
+    client = connect(ctx.url)
+    store = Store(client, Keys(ctx.settings.key_prefix))
+    while not _stop.wait(min(SWEEP_EVERY, ctx.settings.visibility_timeout / 4)):
+        try:
+            requeue_lost(client, store, app, ctx.settings)
+        except Exception as exc:  # the loop's boundary: Redis may be restarting; the next sweep retries
+            logs.get_logger().warning("sweep_failed", node=ctx.node, error=str(exc) or type(exc).__name__)
+
+
 @signals.worker_ready.connect
 def _start_heartbeat(sender: Any = None, **_: Any) -> None:
     concurrency = getattr(getattr(sender, "controller", None), "concurrency", None) or 1
     threading.Thread(target=_heartbeat, args=(int(concurrency),), name="heartbeat", daemon=True).start()
+    threading.Thread(target=_sweeper, name="sweeper", daemon=True).start()
     logs.get_logger().info("worker_ready", node=context.node, concurrency=concurrency)
 
 

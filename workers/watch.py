@@ -8,7 +8,7 @@ import threading
 import redis
 
 from celery import Celery
-from kombu.exceptions import BatchPublishError, OperationalError
+from kombu.exceptions import OperationalError
 
 from newsflow.connection import Deployment
 from newsflow.intake import Intake
@@ -17,47 +17,13 @@ from newsflow.logs import get_logger
 from newsflow.settings import Settings
 from newsflow.store import Store, connect
 from tasks.app import configure
-from tasks.names import PROCESS_ARTICLE
+from tasks.queueing import publish
 from workers.watcher import SeenFiles, Watcher
 
 log = get_logger()
 
 #: Seconds the watcher waits before starting again after Redis stopped answering.
 REDIS_RETRY = 1.0
-#: Messages buffered before kombu flushes a publish batch (one pipelined round trip).
-PUBLISH_BATCH = 1000
-#: Queues to declare before each publish: none. Celery routes a plain queue name
-#: through the anonymous exchange, which on the Redis transport is an LPUSH to
-#: the list of that name, so no binding is needed (and declaring per message
-#: copied the Queue entity each time: 15% of the watcher's publish time).
-NO_DECLARE: list = []
-
-
-def publish(app: Celery, queue: str, article_ids: list[str]) -> None:
-    """Queue a process_article message for each id, in one pipelined round trip.
-
-    kombu's `Producer.batch` sends the batch through one client (a client per
-    message was most of the watcher's time). If that round trip fails, which
-    messages arrived is unknown: each is sent again through Celery's own
-    retrying publish. A message that arrives twice is harmless (processing is
-    idempotent); one that never arrived would wait for the next scan.
-    """
-
-    def send(producer, article_id: str) -> None:
-        app.send_task(PROCESS_ARTICLE, args=[article_id], queue=queue, producer=producer,
-                      argsrepr=article_id, kwargsrepr="",  # no saferepr of plain ids
-                      declare=NO_DECLARE)
-
-    try:
-        with app.producer_or_acquire() as producer, producer.batch(max_size=PUBLISH_BATCH):
-            for article_id in article_ids:
-                send(producer, article_id)
-    except BatchPublishError as exc:
-        log.warning("publish_batch_failed", articles=len(article_ids), error=str(exc.__cause__ or exc),
-                    action="resend_one_by_one")
-        with app.producer_or_acquire() as producer:
-            for article_id in article_ids:
-                send(producer, article_id)
 
 
 def make_intake(settings: Settings, store: Store, app: Celery) -> Intake:

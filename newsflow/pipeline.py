@@ -32,7 +32,7 @@ from newsflow.record import failed_record, ok_record, source_fields
 from newsflow.settings import Settings
 from newsflow.siteprofile import SiteProfileStore
 from newsflow.store import Store, write_result_file
-from newsflow.tag import tag, tags_of_copy
+from newsflow.tag import Known, tag
 from newsflow.tagindex import TagIndex
 
 log = get_logger()
@@ -155,8 +155,8 @@ class Pipeline:
     def _compute(self, article_id: str, name: str, doc: Document,
                  models: Models) -> tuple[Cleaned, Tags, Fingerprint, dict[str, Any] | None]:
         """The stages' own work (the part an article's time budget bounds). A copy of an article
-        already committed takes its original's tags and needs no embedding (it joins the original's
-        story): the models run once per text, not once per copy."""
+        already committed needs no embedding (it joins the original's story), and the NER reads
+        only the paragraphs its original lacks: the models run once per text, not once per copy."""
         s = self.settings
         with self._stage("clean", article_id, name):
             site = site_of(doc)
@@ -166,8 +166,8 @@ class Pipeline:
             fp = signature(cleaned, s.fingerprint)
             original, reused = self._original(fp) if cleaned.paragraphs else (None, None)
         with self._stage("tag", article_id, name):
-            tags = (tags_of_copy(original, cleaned, models.tag, s.tag) if original is not None
-                    else tag(cleaned, models.tag, s.tag, stats=self._corpus_stats()))
+            known = Known.of(original) if original is not None else None  # a copy: read what is new
+            tags = tag(cleaned, models.tag, s.tag, stats=self._corpus_stats(), known=known)
             fp = with_story_terms(fp, cleaned, tags, s.fingerprint)
         if models.embedder is not None and cleaned.paragraphs and original is None:
             with self._stage("embed", article_id, name):
@@ -176,10 +176,10 @@ class Pipeline:
         return cleaned, tags, fp, reused
 
     def _original(self, fp: Fingerprint) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """The committed record of the article this text copies closely enough to reuse its tags
-        (TagSettings.reuse_min_jaccard), and the audit saying so; (None, None) otherwise."""
+        """The committed record of the article this text copies (the index's duplicate decision),
+        and the audit saying so (`jaccard`: how closely); (None, None) otherwise."""
         found = self.index.original_of(fp)
-        if found is None or found[1] < self.settings.tag.reuse_min_jaccard:
+        if found is None or not self.settings.tag.reuse_copies:
             return None, None
         record = self.store.record(found[0])
         if record is None or record.get("status") != "ok":  # not committed yet: tag it ourselves

@@ -10,7 +10,7 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from newsflow.model import Cleaned, Entity, Tags
+from newsflow.model import Cleaned, Tags
 from newsflow.tag import TagSettings, load_model, tag
 
 
@@ -243,32 +243,67 @@ def test_tag_total_on_any_text(model, paragraphs, title):
     assert tags.language is None or len(tags.language) == 2
 
 
-def test_tags_of_a_copy_come_from_its_original_and_its_own_headline(model):
-    """tags_of_copy: the original record's language, entities (spelling, label, count, canonical),
-    keywords and topics; the copy's headline adds the names only it has; the terms are the copy's own
-    (as tag computes them)."""
-    from newsflow.tag import tags_of_copy
+class _Reading:
+    """The real NER model, noting every text it is given (what it read, not what it returns)."""
 
-    original = {"language": "en", "keywords": ["harbour fire", "warehouse"], "topics": ["disaster, accident and emergency incident"],
-                "topic_scores": {"disaster, accident and emergency incident": 0.4},
-                "entities": [{"text": "Port Ellis", "label": "GPE", "count": 3, "canonical": "Port Ellis"},
-                             {"text": "U.S.", "label": "GPE", "count": 1, "canonical": "United States"}]}
-    body = ("Firefighters in Port Ellis fought a blaze at a harbour warehouse through the night, officials said.",
-            "Nobody was hurt, and the cause of the fire is not yet known.")
-    copy = Cleaned(title="Harbour blaze: Mayor Dana Whitcombe praises crews", paragraphs=body)
-    got = tags_of_copy(original, copy, model)
-    assert got.language == "en" and got.keywords == ("harbour fire", "warehouse")
-    assert [(t.name, t.score) for t in got.topics] == [("disaster, accident and emergency incident", 0.4)]
-    assert got.entities[:2] == (Entity("Port Ellis", "GPE", 3), Entity("U.S.", "GPE", 1, "United States"))
-    assert "Dana Whitcombe" in {e.name for e in got.entities[2:]}
-    assert got.terms == tag(copy, model).terms
+    def __init__(self, nlp):
+        self.nlp, self.read = nlp, []
+
+    def __call__(self, text):
+        self.read.append(text)
+        return self.nlp(text)
 
 
-def test_tags_of_a_copy_add_nothing_for_a_plain_headline(model):
-    """A headline with no names adds no entity: the copy's entities are exactly its original's."""
-    from newsflow.tag import tags_of_copy
+PARTIAL = Cleaned(title="Flooding closes Marrow Bridge", paragraphs=(
+    "Engineers from Halden County closed the Marrow Bridge on Tuesday after the river rose overnight.",
+    "Mayor Petra Lindqvist said repairs would take a week and thanked the crews from Oakvale.",
+    "Residents of Oakvale were told to use the ferry, which the Halden County council will run for free.",
+))
 
-    original = {"language": "en", "keywords": [], "topics": [], "entities": [
-        {"text": "Port Ellis", "label": "GPE", "count": 2, "canonical": "Port Ellis"}]}
-    got = tags_of_copy(original, Cleaned(title="Fire at the harbour", paragraphs=("A fire broke out.",)), model)
-    assert got.entities == (Entity("Port Ellis", "GPE", 2),)
+
+def _record(cleaned: Cleaned, tags: Tags) -> dict:
+    """The parts of a result record `Known.of` reads."""
+    return {"text": "\n\n".join(cleaned.paragraphs),
+            "entities": [{"text": e.text, "label": e.label, "count": e.count, "canonical": e.name}
+                         for e in tags.entities]}
+
+
+def test_a_copy_in_part_has_the_model_read_only_its_new_paragraphs(model):
+    """A copy with a new lead and the original's other paragraphs: the model reads its headline and
+    the new lead only, and the entities (names, labels, counts) are those of reading it whole."""
+    from newsflow.tag import Known
+
+    original = tag(PARTIAL, model)
+    copy = Cleaned(title="Governor visits flooded towns", paragraphs=(
+        "Governor Amos Kettering toured Oakvale on Wednesday, two days after the bridge closed.",
+        *PARTIAL.paragraphs[1:]))
+    reading = _Reading(model.nlp)
+    got = tag(copy, dataclasses.replace(model, nlp=reading), known=Known.of(_record(PARTIAL, original)))
+    assert len(reading.read) == 1 and "Amos Kettering" in reading.read[0]
+    assert "Lindqvist" not in reading.read[0] and "ferry" not in reading.read[0]
+    assert _by_name(got) == _by_name(tag(copy, model))
+    assert {"Amos Kettering", "Petra Lindqvist", "Oakvale"} <= set(_by_name(got))
+
+
+def test_an_article_sharing_no_paragraph_is_read_whole(model):
+    """Known paragraphs that the article does not contain change nothing: the model reads it all."""
+    from newsflow.tag import Known
+
+    other = Known(frozenset({"A paragraph of some other article about Lake Varne."}), (("Lake Varne", "LOC"),))
+    reading = _Reading(model.nlp)
+    got = tag(PARTIAL, dataclasses.replace(model, nlp=reading), known=other)
+    assert all(p in reading.read[0] for p in PARTIAL.paragraphs)
+    assert got == tag(PARTIAL, model) and "Lake Varne" not in _by_name(got)
+
+
+def test_a_whole_copy_under_its_own_headline_has_the_model_read_the_headline_only(model):
+    """Every paragraph shared: the model reads the copy's headline (the names only it has) and
+    nothing else; the entities are those of reading the copy whole."""
+    from newsflow.tag import Known
+
+    copy = dataclasses.replace(PARTIAL, title="Harbour closures: Mayor Dana Whitcombe praises crews")
+    reading = _Reading(model.nlp)
+    got = tag(copy, dataclasses.replace(model, nlp=reading), known=Known.of(_record(PARTIAL, tag(PARTIAL, model))))
+    assert len(reading.read) == 1 and "Dana Whitcombe" in reading.read[0]
+    assert not any(p in reading.read[0] for p in PARTIAL.paragraphs)
+    assert _by_name(got) == _by_name(tag(copy, model)) and "Dana Whitcombe" in _by_name(got)

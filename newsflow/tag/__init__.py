@@ -5,8 +5,8 @@ Pure given the loaded model: `tag(cleaned, model, settings, stats=None)`.
 Importing this package is cheap (spaCy loads in `load_model`).
 """
 
-from newsflow.tag.core import TagModel, load_model, tag, tags_of_copy
+from newsflow.tag.core import Known, TagModel, load_model, tag
 from newsflow.tag.keywords import CorpusStats, Stats
 from newsflow.tag.settings import TagSettings
 
-__all__ = ["CorpusStats", "Stats", "TagModel", "TagSettings", "load_model", "tag", "tags_of_copy"]
+__all__ = ["CorpusStats", "Known", "Stats", "TagModel", "TagSettings", "load_model", "tag"]

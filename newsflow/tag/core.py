@@ -7,13 +7,14 @@ tables once per worker process, before the first task.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import os
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from newsflow.model import Cleaned, Entity, Tags, Topic
+from newsflow.model import Cleaned, Tags
 from newsflow.tag import entities as ents
 from newsflow.tag import keywords as kw
 from newsflow.tag import language as lang
@@ -154,10 +155,87 @@ def _prepare(cleaned: Cleaned, res: ents.Resources, settings: TagSettings):
     return "\n\n".join(out), datelines
 
 
+@dataclass(frozen=True)
+class Known:
+    """What the model already read in an original a copy shares paragraphs with: its paragraphs
+    and the entities found in them (spelling, label)."""
+
+    paragraphs: frozenset[str]
+    entities: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, record: Mapping[str, Any]) -> "Known":
+        """From the original's result record."""
+        return cls(frozenset(p for p in (record.get("text") or "").split("\n\n") if p.strip()),
+                   tuple((e["text"], e["label"]) for e in record.get("entities", [])))
+
+
+def _read_spans(text: str, known: Known | None) -> list[tuple[int, int]]:
+    """(start, end) in `text` of the paragraphs the model must read: all of them, or those the
+    original did not have (a headline's parts, a dateline and a re-cased paragraph never match)."""
+    spans, pos = [], 0
+    for part in text.split("\n\n"):
+        if known is None or part not in known.paragraphs:
+            spans.append((pos, pos + len(part)))
+        pos += len(part) + 2
+    return spans
+
+
+#: Below this frequency in general English a person's surname alone is searched for as a
+#: mention of them, and a name's every occurrence stands for a tagged mention at or above it
+#: (the bound under which resolve counts a one-word spelling wherever it is written).
+SURNAME_MAX_FREQUENCY = 5e-5
+
+
+def _known_mentions(text: str, spans: list[tuple[int, int]], known: Known,
+                    res: ents.Resources) -> list[ents.Mention]:
+    """The original's entities where they are written in the shared paragraphs (the parts of `text`
+    outside `spans`), found by their exact spelling between word boundaries, and a person's by
+    their surname alone (unless it is a common word), as the model finds short mentions."""
+    labels = dict(known.entities)
+    for name, label in known.entities:
+        surname = name.split()[-1]
+        if label == "PERSON" and surname != name and not res.is_common_word(surname, SURNAME_MAX_FREQUENCY):
+            labels.setdefault(surname, label)
+    if not labels:
+        return []
+    pattern = re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(map(re.escape, sorted(labels, key=len, reverse=True))))
+    out, seen, pos = [], set(), 0
+    for start, end in [*spans, (len(text) + 2, len(text) + 2)]:
+        for m in pattern.finditer(text, pos, max(pos, start - 2)):
+            # one mention of a name (resolve counts its spellings in the text), each of a common
+            # word, which resolve counts only where tagged ("Senate")
+            if m.group() not in seen or res.is_common_word(m.group(), SURNAME_MAX_FREQUENCY):
+                seen.add(m.group())
+                out.append(ents.Mention(m.start(), m.end(), m.group(), labels[m.group()]))
+        pos = end + 2
+    return out
+
+
+def _model_mentions(text: str, model: TagModel, known: Known | None) -> list[ents.Mention]:
+    """Entity mentions in `text`: the model reads the paragraphs `known` does not cover (all of
+    them without it), as one document; the original's entities stand for the model's in the rest."""
+    spans = _read_spans(text, known)
+    read = "\n\n".join(text[s:e] for s, e in spans)
+    starts, pos = [], 0  # where each read paragraph starts in `read`
+    for s, e in spans:
+        starts.append(pos)
+        pos += e - s + 2
+    out = []
+    for span in model.nlp(read).ents if read.strip() else ():
+        m = ents.clean_span(span, read, model.resources)
+        if m is not None:
+            i = bisect.bisect_right(starts, m.start) - 1
+            shift = spans[i][0] - starts[i]
+            out.append(dataclasses.replace(m, start=m.start + shift, end=m.end + shift))
+    return out + (_known_mentions(text, spans, known, model.resources) if known is not None else [])
+
+
 def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings(), *,
-        stats: kw.CorpusStats | None = None) -> Tags:
+        stats: kw.CorpusStats | None = None, known: Known | None = None) -> Tags:
     """Tags of one cleaned article. `stats`: read-only corpus statistics for keywords
-    (from `newsflow.tagindex.TagIndex.corpus_stats()`); None uses the prior alone."""
+    (from `newsflow.tagindex.TagIndex.corpus_stats()`); None uses the prior alone. `known`: an
+    original this article copies in part; the model reads only the paragraphs it lacks."""
     res = model.resources
     text, datelines = _prepare(cleaned, res, settings)
     if not text.strip():
@@ -165,12 +243,10 @@ def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings()
     sample = text[: settings.language_sample_chars]
     language = lang.detect(model.detector, sample, min_letters=settings.language_min_letters,
                            min_confidence=settings.language_min_confidence)
-    doc = model.nlp(text)
     mentions = list(datelines)
     taken = [(m.start, m.end) for m in datelines]
-    for span in doc.ents:
-        m = ents.clean_span(span, text, res)
-        if m is not None and not any(m.start < e and s < m.end for s, e in taken):
+    for m in _model_mentions(text, model, known):
+        if not any(m.start < e and s < m.end for s, e in taken):
             mentions.append(m)
     entities = resolve(mentions, text, res, frozenset(settings.drop_labels),
                             persons=settings.canonical_persons, aliases=settings.canonical_aliases,
@@ -190,23 +266,4 @@ def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings()
                       min_share=settings.topic_min_share, min_hits=settings.topic_min_hits,
                       max_topics=settings.max_topics)
     return Tags(language=language, entities=entities, keywords=keywords, topics=topics,
-                terms=tuple(sorted(terms)))
-
-
-def tags_of_copy(original: Mapping[str, Any], cleaned: Cleaned, model: TagModel,
-                 settings: TagSettings = TagSettings()) -> Tags:
-    """Tags of a copy without running the model on its body: its original's language, entities,
-    keywords and topics (from the original's result record), plus the entities of its own
-    headline and dateline (where copies differ: the model reads a few words), and its own terms
-    for the corpus statistics."""
-    text, _ = _prepare(cleaned, model.resources, settings)
-    terms = kw.document_terms(kw.words_and_chunks(text), model.prior, settings.min_keyword_chars)
-    entities = [Entity(e["text"], e["label"], int(e["count"]), "" if e["canonical"] == e["text"] else e["canonical"])
-                for e in original.get("entities", [])]
-    header = dataclasses.replace(cleaned, paragraphs=())
-    known = {e.name for e in entities}
-    entities += [e for e in tag(header, model, settings).entities if e.name not in known]
-    scores = original.get("topic_scores", {})
-    return Tags(language=original.get("language"), entities=tuple(entities), keywords=tuple(original.get("keywords", [])),
-                topics=tuple(Topic(name, float(scores.get(name, 0.0))) for name in original.get("topics", [])),
                 terms=tuple(sorted(terms)))

@@ -63,12 +63,11 @@ class TagSettings:
     #: Extra place names (cities, states); "" = the packaged newsflow/data/tag_places.txt.
     places_path: str = ""
 
-    #: A copy of an article already tagged takes its original's entities, keywords and topics
-    #: instead of running the model, when the two texts' estimated Jaccard similarity (4-word
-    #: shingles) is at least this (an exact copy is 1.0): above it the texts differ by a dateline or
-    #: a sentence; a new lead paragraph (10% of the text) takes it to ~0.8 and the copy is tagged
-    #: itself. Above 1: never reuse.
-    reuse_min_jaccard: float = 0.9
+    #: A copy of an article already tagged (the index's duplicate decision, at any similarity)
+    #: reuses its original's work: the model reads only the paragraphs the original lacks (its
+    #: headline, a new lead), the original's entities standing for the model's in the paragraphs
+    #: they share; keywords, topics and language are the copy's own. False: copies are read whole.
+    reuse_copies: bool = True
 
     # -- keywords ----------------------------------------------------------
     #: Keywords kept per article, best first.

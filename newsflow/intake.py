@@ -175,6 +175,8 @@ class Intake:
                 log.info("file_alias", article_id=aid, file=name, path=rel)
                 out.append(Admission(aid, "alias"))
             else:
+                log.info("file_known", article_id=aid, file=name, path=rel,
+                         reason="these bytes were taken before under this name or an earlier one")
                 out.append(Admission(aid, "known"))
         if queue:
             self.enqueue(queue)

@@ -12,6 +12,7 @@ none, reading one adds them).
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,7 +122,8 @@ class Pipeline:
         record["processed_at"] = round(time.time(), 3)
         with self._stage("store", article_id, name):
             self._commit(record)
-        log.info(
+        log.log(
+            logging.ERROR if record["status"] == "failed" else logging.INFO,  # failures filter by level
             "article_done", article_id=article_id, file=name, worker=self.worker,
             status=record["status"], duplicate_of=record.get("duplicate_of"),
             story_id=record.get("story_id"), error=record.get("error"),

@@ -125,6 +125,8 @@ class Settings:
     #: redelivered (at most max_retries + 1 times). With the grace it stays under
     #: visibility_timeout, so a running article is never delivered a second time.
     article_time_limit: float = 120.0
+    #: Celery task events (for `celery events`, Flower): sent by workers and the watcher.
+    task_events: bool = True
     #: Seconds between `summary` log events (0 turns them off).
     summary_seconds: float = 30.0
     #: Port of the Prometheus /metrics endpoint `up` serves (0: off, the default).

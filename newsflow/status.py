@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import redis
@@ -47,6 +48,19 @@ def snapshot(client: redis.Redis, settings: Settings) -> dict[str, int]:
     }
 
 
+class Rate:
+    """Articles finished (done + failed) per second since the previous snapshot; None on the first."""
+
+    def __init__(self) -> None:
+        self._last: tuple[float, int] | None = None
+
+    def __call__(self, snap: dict[str, int], now: float | None = None) -> float | None:
+        now = time.monotonic() if now is None else now
+        finished = snap["done"] + snap["failed"]
+        last, self._last = self._last, (now, finished)
+        return None if last is None else round((finished - last[1]) / max(1e-9, now - last[0]), 2)
+
+
 def render(snap: dict[str, int]) -> str:
     """`status` for people: one aligned line per number."""
     width = max(len(k) for k in snap)
@@ -55,8 +69,6 @@ def render(snap: dict[str, int]) -> str:
 
 def live(client: redis.Redis, settings: Settings, interval: float) -> None:
     """`status --watch`: a live table of the numbers and the rate, until Ctrl-C."""
-    import time
-
     from rich.live import Live
     from rich.table import Table
 
@@ -69,14 +81,11 @@ def live(client: redis.Redis, settings: Settings, interval: float) -> None:
             t.add_row(key, f"{value:,}")
         return t
 
-    previous: tuple[float, int] | None = None
+    rate = Rate()
     with Live(auto_refresh=False) as view:
         while True:
             snap = snapshot(client, settings)
-            now, finished = time.monotonic(), snap["done"] + snap["failed"]
-            rate = None if previous is None else (finished - previous[1]) / max(1e-9, now - previous[0])
-            previous = (now, finished)
-            view.update(table(snap, rate), refresh=True)
+            view.update(table(snap, rate(snap)), refresh=True)
             time.sleep(interval)
 
 

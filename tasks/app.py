@@ -67,7 +67,10 @@ def celery_config(settings: Settings, url: str) -> dict[str, Any]:
         worker_prefetch_multiplier=1,  # an article in hand is never stuck behind a slow one
         worker_hijack_root_logger=False,  # logging is newsflow.logs' job
         worker_redirect_stdouts=False,
-        worker_send_task_events=False,
+        # Task events (received, started, succeeded, failed; sent from the watcher) for
+        # `celery events` and Flower; NEWSFLOW_TASK_EVENTS=0 turns them off.
+        worker_send_task_events=settings.task_events,
+        task_send_sent_event=settings.task_events,
         worker_enable_remote_control=True,
         task_track_started=False,
         imports=["tasks.article", "workers.runtime"],

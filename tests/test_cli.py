@@ -1,10 +1,11 @@
 """`newsflow process` and friends as real processes: exit status, results, errors."""
 
 import json
+import sys
 
 import pytest
 
-from tests.helpers import check_contract, newsflow, results
+from tests.helpers import check_contract, clean_env, newsflow, results
 
 pytestmark = pytest.mark.e2e
 
@@ -134,3 +135,67 @@ def test_sigterm_on_a_short_command_releases_the_embedded_server(tmp_path):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 128 + signal.SIGTERM
     assert wait_until(lambda: not alive(pid), 15) and not info.exists()
+
+
+def test_a_redis_out_of_reach_is_one_line_and_exit_3_within_seconds(tmp_path):
+    """`status` against a port nothing listens on: one line naming host:port, exit 3, no traceback,
+    in a few seconds (not redis-py's half minute of retries)."""
+    import time
+
+    from newsflow.embedded import free_port
+
+    port = free_port()
+    started = time.monotonic()
+    done = newsflow("status", cwd=tmp_path, env=clean_env(NEWSFLOW_REDIS_URL=f"redis://:s3cret@127.0.0.1:{port}/0"))
+    assert time.monotonic() - started < 10
+    assert done.returncode == 3 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and f"127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr and "s3cret" not in done.stderr
+
+
+def test_a_refused_password_is_one_line_and_exit_3(tmp_path, redis_server):
+    """The right server, the wrong password: says the credentials were refused, never echoes one."""
+    from urllib.parse import urlsplit
+
+    real = urlsplit(redis_server)
+    done = newsflow("find", "--entity", "Anyone", cwd=tmp_path,
+                    env=clean_env(NEWSFLOW_REDIS_URL=f"redis://default:wrong-one@{real.hostname}:{real.port}/0"))
+    assert done.returncode == 3 and "refused the credentials" in done.stderr
+    assert done.stderr.count("\n") == 1 and "wrong-one" not in done.stderr and real.password not in done.stderr
+
+
+def test_find_with_no_match_says_so_and_exits_1(tmp_path, redis_server, redis_client):
+    """No article mentions the entity: a line on stderr saying what was asked, exit 1."""
+    done = newsflow("find", "--entity", "Nobody Atall", cwd=tmp_path, env=clean_env(NEWSFLOW_REDIS_URL=redis_server))
+    assert done.returncode == 1 and done.stdout == ""
+    assert "no article with entity 'Nobody Atall'" in done.stderr
+
+
+def test_watching_into_a_pipe_that_closes_ends_quietly(tmp_path, redis_server, redis_client):
+    """`status --watch --json | head -1`: the summary's fields (the rate first, null at first), then a
+    quiet exit 0 when the reader goes away: no BrokenPipeError."""
+    import subprocess
+
+    env = clean_env(NEWSFLOW_REDIS_URL=redis_server)
+    cmd = f"{sys.executable} -m newsflow status --watch --json --interval 0.1 | head -1"
+    done = subprocess.run(["bash", "-c", f"set -o pipefail; {cmd}"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == ""
+    line = json.loads(done.stdout)
+    assert list(line)[0] == "articles_per_second" and line["articles_per_second"] is None
+    assert {"queued", "in_flight", "done", "failed", "pending", "requeued", "workers"} <= set(line)
+
+
+def test_up_with_its_metrics_port_taken_says_so_and_exits_2(tmp_path):
+    """Another program holds the metrics port: `up` exits 2 at once with one line naming the
+    address and what to do, before starting any child; no traceback."""
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = newsflow("up", cwd=tmp_path, env=clean_env(NEWSFLOW_METRICS_PORT=str(port)), timeout=60)
+    assert done.returncode == 2 and f"127.0.0.1:{port}" in done.stderr
+    assert "NEWSFLOW_METRICS_PORT" in done.stderr and "Traceback" not in done.stderr
+    assert "up_started" not in done.stdout

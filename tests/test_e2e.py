@@ -128,3 +128,40 @@ def test_a_later_name_of_committed_bytes_reaches_the_result_file(tmp_path, seeds
         assert up.stop() == 0
     stages = [line for line in up.log.read_text().splitlines() if '"stage_done"' in line and '"clean"' in line]
     assert len(stages) == 1  # processed once
+
+
+def test_celery_task_events_reach_a_monitor(tmp_path):
+    """What `celery events` and Flower see: a receiver on the deployment's broker gets the task's
+    sent (from the watcher), received, started and succeeded events for a dropped file."""
+    import threading
+
+    from newsflow.settings import Settings
+    from tasks.app import make_app
+    from tests.corpus import drop
+    from tests.service import Up
+
+    up = Up(tmp_path, workers=1).start()
+    seen: list[str] = []
+    app = make_app(Settings.from_env({}), up.url())
+    stop_receiving = threading.Event()
+
+    def receive() -> None:
+        with app.connection_for_read() as conn:
+            recv = app.events.Receiver(conn, handlers={"*": lambda event: seen.append(event["type"])})
+            while not stop_receiving.is_set():
+                try:
+                    recv.capture(limit=None, timeout=1, wakeup=False)
+                except OSError:  # the capture's timeout: look at the stop flag again
+                    pass
+
+    thread = threading.Thread(target=receive, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: "worker-heartbeat" in seen, 30)
+        drop(up.inbox, 0, 1)
+        assert up.wait_results(1, 120) == 1
+        assert wait_until(lambda: "task-succeeded" in seen, 30), seen
+    finally:
+        stop_receiving.set()
+        assert up.stop() == 0
+    assert {"task-sent", "task-received", "task-started", "task-succeeded"} <= set(seen)

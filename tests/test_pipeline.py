@@ -45,13 +45,18 @@ def test_run_commits_and_a_second_run_only_rewrites(redis_client, keys, tmp_path
 
 
 def test_bad_input_is_a_failed_record_not_an_exception(redis_client, keys, tmp_path, model_pipeline_settings):
-    """An input the cleaner refuses, or one admitted with an error, gets a failed record."""
+    """An input the cleaner refuses, or one admitted with an error, gets a failed record; its
+    `article_done` is logged at error, as ops/LOGS.md says, so a filter on level sees it."""
+    from structlog.testing import capture_logs
+
     pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
     empty = admit(pipe.store, "empty.txt", b"")
-    assert pipe.run(empty)["error"]["type"] == "CleanError"
+    with capture_logs() as logs:
+        assert pipe.run(empty)["error"]["type"] == "CleanError"
     big = admit(pipe.store, "big.txt", b"x" * 10, error=("TooLarge", "over the limit"))
     assert pipe.run(big)["error"] == {"type": "TooLarge", "message": "over the limit"}
     assert pipe.store.stats()["failed"] == 2
+    assert [e["log_level"] for e in logs if e["event"] == "article_done"] == ["error"]
 
 
 def test_unknown_article_is_missing_input(redis_client, keys, tmp_path, model_pipeline_settings):

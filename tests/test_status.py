@@ -19,3 +19,30 @@ def test_snapshot_counts_queue_results_and_workers(redis_client, keys):
     assert snap["workers"] == 3 and snap["nodes"] == 2 and snap["stories"] == 0
     assert all(isinstance(v, int) for v in snap.values())
     assert "queued" in render(snap) and "workers" in render(snap)
+
+
+def test_the_rate_is_finished_articles_per_second_since_the_last_snapshot():
+    """None at first; then (done + failed) gained over the seconds between the two snapshots."""
+    from newsflow.status import Rate
+
+    rate = Rate()
+    assert rate({"done": 10, "failed": 2}, now=100.0) is None
+    assert rate({"done": 16, "failed": 4}, now=102.0) == 4.0
+    assert rate({"done": 16, "failed": 4}, now=103.0) == 0.0
+
+
+def test_the_summary_event_carries_the_status_fields_and_the_rate(redis_client, keys):
+    """`up`'s summary event: exactly the snapshot's fields plus articles_per_second (what
+    `status --watch --json` prints), pending and requeued among them."""
+    from structlog.testing import capture_logs
+
+    from newsflow.status import Rate
+    from workers.supervisor import _summary
+
+    s = dataclasses.replace(Settings.from_env({}), key_prefix=keys.prefix)
+    with capture_logs() as logs:
+        _summary(redis_client, s, Rate())
+    (event,) = [e for e in logs if e["event"] == "summary"]
+    fields = set(event) - {"event", "log_level"}
+    assert fields == {"articles_per_second", *snapshot(redis_client, s)}
+    assert {"pending", "requeued"} <= fields

@@ -38,3 +38,12 @@ def test_task_names_are_registered():
     app = make_app(Settings.from_env({}), "redis://localhost:6379/0")
     app.loader.import_default_modules()
     assert PROCESS_ARTICLE in app.tasks
+
+
+def test_task_events_are_on_unless_turned_off():
+    """Workers and the watcher send task events by default (Flower, `celery events`); the setting
+    turns both off."""
+    on = celery_config(Settings.from_env({}), "redis://localhost:6379/0")
+    off = celery_config(Settings.from_env({"NEWSFLOW_TASK_EVENTS": "0"}), "redis://localhost:6379/0")
+    assert on["worker_send_task_events"] and on["task_send_sent_event"]
+    assert not off["worker_send_task_events"] and not off["task_send_sent_event"]

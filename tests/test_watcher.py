@@ -11,6 +11,7 @@ import pytest
 from newsflow.intake import Intake, Skipped, ignored
 from newsflow.model import article_id
 from newsflow.store import Store
+from tests.helpers import wait_until
 from workers.watcher import SeenFiles, Watcher
 
 
@@ -327,3 +328,29 @@ def test_an_inbox_deleted_and_created_again_is_watched_again_at_once(tmp_path, r
         assert h.wait_for(1, timeout=5) == [article_id(b"dropped into the new inbox")]
     events = [e["event"] for e in logs]
     assert "inbox_missing" in events and "inbox_watched_again" in events
+
+
+def test_every_file_taken_or_skipped_says_so_once(tmp_path, redis_client, keys):
+    """The same bytes dropped again under a name already taken (its result committed): one
+    `file_known` naming the id; a FIFO and a symbolic link: one `file_skipped` each with the
+    reason, not one more at every rescan."""
+    from structlog.testing import capture_logs
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    os.mkfifo(inbox / "pipe.txt")
+    (inbox / "link.txt").symlink_to(tmp_path / "elsewhere.txt")
+    words = b"the same words"
+    with capture_logs() as logs, Harness(inbox, redis_client, keys, rescan_seconds=0.3) as h:
+        (inbox / "a.txt").write_bytes(words)
+        assert h.wait_for(1) == [article_id(words)]
+        h.store.commit({"id": article_id(words), "status": "ok", "source": {}})
+        (inbox / "a.txt").unlink()
+        (inbox / "a.txt").write_bytes(words)  # dropped again: known, nothing to do
+        assert wait_until(lambda: any(e["event"] == "file_known" for e in logs), 10)
+        time.sleep(1.5)  # several rescans
+    skipped = sorted(e["path"] for e in logs if e["event"] == "file_skipped")
+    assert skipped == ["link.txt", "pipe.txt"] and all(e["reason"] for e in logs if e["event"] == "file_skipped")
+    known = [e for e in logs if e["event"] == "file_known"]
+    assert [(e["path"], e["article_id"]) for e in known] == [("a.txt", article_id(words))]
+    assert h.queued == [article_id(words)]

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from newsflow.settings import Settings
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {}
 #: Commands that handle SIGTERM themselves (an orderly stop of their children or Celery's).
 SIGNAL_OWNERS = {"up", "watch", "worker"}
+#: Exit status of a command that found nothing (`show`, `story`, `find`).
+EXIT_NOT_FOUND = 1
+#: Exit status of a command that could not reach Redis, or whose password Redis refused.
+EXIT_NO_REDIS = 3
+#: Seconds a short command waits for Redis before it says it cannot reach it.
+QUICK_TIMEOUT = 3.0
 
 
 def _exit_on_signal(signum: int, _frame: Any) -> None:
@@ -56,21 +64,43 @@ def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
     return run_process(settings, args.paths, args.inline)
 
 
-def _with_client(settings: Settings, fn: Callable[[Any], int]) -> int:
+def _where(url: str) -> str:
+    """Where a Redis URL points (host:port, or the socket's path), never its password."""
+    parts = urlsplit(url)
+    return parts.path if parts.scheme == "unix" else f"{parts.hostname}:{parts.port or 6379}"
+
+
+def _with_client(settings: Settings, name: str, fn: Callable[[Any], int]) -> int:
+    """Run `fn` with a client of the deployment; Redis out of reach or refusing the password is
+    one line on stderr within seconds and EXIT_NO_REDIS, never a traceback."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     from newsflow.connection import Deployment
     from newsflow.store import connect
 
     with Deployment(settings) as deployment:
-        client = connect(deployment.url)
+        client = connect(deployment.url, socket_connect_timeout=QUICK_TIMEOUT, socket_timeout=QUICK_TIMEOUT,
+                         retry=Retry(NoBackoff(), 1), health_check_interval=0)
+        where = _where(deployment.url)
         try:
+            client.ping()
             return fn(client)
+        except redis.AuthenticationError as exc:
+            print(f"newsflow {name}: Redis at {where} refused the credentials ({exc}): check the password "
+                  "in NEWSFLOW_REDIS_URL", file=sys.stderr)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            print(f"newsflow {name}: cannot reach Redis at {where} ({exc}): is it running? check "
+                  "NEWSFLOW_REDIS_URL, or run this in the folder `newsflow up` runs in", file=sys.stderr)
         finally:
             client.close()
+        return EXIT_NO_REDIS
 
 
 @command
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
-    from newsflow.status import live, render, snapshot
+    from newsflow.status import Rate, live, render, snapshot
 
     def show(client: Any) -> int:
         if args.watch and not args.json and sys.stdout.isatty():
@@ -78,8 +108,11 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
                 live(client, settings, args.interval)
             except KeyboardInterrupt:
                 return 0
+        rate = Rate()
         while True:
             snap = snapshot(client, settings)
+            if args.watch:  # the fields of the `summary` event
+                snap = {"articles_per_second": rate(snap), **snap}
             print(json.dumps(snap) if args.json else render(snap), flush=True)
             if not args.watch:
                 return 0
@@ -87,7 +120,7 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
             if not args.json:
                 print()
 
-    return _with_client(settings, show)
+    return _with_client(settings, "status", show)
 
 
 @command
@@ -108,7 +141,7 @@ def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
         record = Store(client, keys).record(article_id)
         if record is None:
             print(f"newsflow show: no record for {article_id}", file=sys.stderr)
-            return 1
+            return EXIT_NOT_FOUND
         index = Index(client, keys, settings.index)
         record["duplicates"] = index.duplicates_of(article_id)
         if record.get("story_id"):
@@ -116,7 +149,7 @@ def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return 0
 
-    return _with_client(settings, show)
+    return _with_client(settings, "show", show)
 
 
 @command
@@ -130,7 +163,7 @@ def cmd_story(settings: Settings, args: argparse.Namespace) -> int:
         members = Index(client, keys, settings.index).story_members(args.story_id)
         if not members:
             print(f"newsflow story: no story {args.story_id}", file=sys.stderr)
-            return 1
+            return EXIT_NOT_FOUND
         for article_id, record in zip(members, Store(client, keys).records(members)):
             record = record or {}
             print(json.dumps({"id": article_id, "title": record.get("title"),
@@ -138,7 +171,7 @@ def cmd_story(settings: Settings, args: argparse.Namespace) -> int:
                               "duplicate_of": record.get("duplicate_of")}, ensure_ascii=False))
         return 0
 
-    return _with_client(settings, show)
+    return _with_client(settings, "story", show)
 
 
 @command
@@ -173,9 +206,13 @@ def cmd_find(settings: Settings, args: argparse.Namespace) -> int:
             print(json.dumps({"id": article_id, "title": record.get("title"),
                               "published": record.get("published"), "story_id": record.get("story_id")},
                              ensure_ascii=False))
-        return 0 if ids else 1
+        if not ids:
+            asked = " and ".join(f"{k} {v!r}" for k, v in (("entity", args.entity), ("topic", args.topic)) if v)
+            print(f"newsflow find: no article with {asked}", file=sys.stderr)
+            return EXIT_NOT_FOUND
+        return 0
 
-    return _with_client(settings, show)
+    return _with_client(settings, "find", show)
 
 
 def _global_options(default: Any) -> argparse.ArgumentParser:
@@ -267,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](settings, args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 0
 
 
 if __name__ == "__main__":

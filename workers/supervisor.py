@@ -25,7 +25,7 @@ from redis.retry import Retry
 from newsflow.connection import Deployment
 from newsflow.logs import get_logger
 from newsflow.settings import Settings
-from newsflow.status import snapshot
+from newsflow.status import Rate, snapshot
 from workers.children import spawn, stop
 
 log = get_logger()
@@ -82,6 +82,8 @@ def run_up(settings: Settings) -> int:
     settings.inbox.mkdir(parents=True, exist_ok=True)
     settings.results.mkdir(parents=True, exist_ok=True)
     with Deployment(settings) as deployment:
+        if settings.metrics_port and not _serve_metrics(deployment.url, settings):
+            return 2
         commands = {"watcher": ["watch"], "worker": ["worker", "--concurrency", str(settings.workers)]}
         def start_children() -> dict[str, subprocess.Popen]:
             return {name: spawn(cmd, child_env(settings, deployment.url)) for name, cmd in commands.items()}
@@ -90,13 +92,8 @@ def run_up(settings: Settings) -> int:
         log.info("up_started", embedded=deployment.embedded, inbox=str(settings.inbox.resolve()),
                  results=str(settings.results.resolve()), workers=settings.workers,
                  pids={n: p.pid for n, p in children.items()})
-        if settings.metrics_port:
-            from newsflow.status import serve_metrics
-
-            serve_metrics(deployment.url, settings)
-            log.info("metrics_serving", host=settings.metrics_host, port=settings.metrics_port)
         redis_watch = RedisWatch(deployment)
-        last = {"t": time.monotonic(), "done": None}
+        rate = Rate()
         next_summary = time.monotonic() + settings.summary_seconds
         while not halt.wait(0.5):
             if redis_watch.check():  # the embedded server came back on another port
@@ -104,13 +101,28 @@ def run_up(settings: Settings) -> int:
                 children = start_children()
             _restart_exited(children, commands, settings, deployment.url, halt)
             if settings.summary_seconds and time.monotonic() >= next_summary:
-                _summary(redis_watch.client, settings, last)
+                _summary(redis_watch.client, settings, rate)
                 next_summary = time.monotonic() + settings.summary_seconds
         log.info("up_stopping", pids={n: p.pid for n, p in children.items()})
         stop(list(children.values()), STOP_TIMEOUT)
         redis_watch.client.close()
     log.info("up_stopped", pids={n: p.pid for n, p in children.items()})
     return 0
+
+
+def _serve_metrics(url: str, settings: Settings) -> bool:
+    """Serve /metrics, before any child starts; False, with one line on stderr, if it cannot."""
+    from newsflow.status import serve_metrics
+
+    where = f"{settings.metrics_host}:{settings.metrics_port}"
+    try:
+        serve_metrics(url, settings)
+    except OSError as exc:
+        print(f"newsflow up: cannot serve metrics on {where}: {exc.strerror or exc}; free that port or "
+              "set NEWSFLOW_METRICS_PORT to another (0 turns the endpoint off)", file=sys.stderr)
+        return False
+    log.info("metrics_serving", host=settings.metrics_host, port=settings.metrics_port)
+    return True
 
 
 def _restart_exited(children: dict[str, subprocess.Popen], commands: dict[str, list[str]], settings: Settings,
@@ -171,15 +183,11 @@ class RedisWatch:
         return False
 
 
-def _summary(client, settings: Settings, last: dict) -> None:
+def _summary(client, settings: Settings, rate: Rate) -> None:
     """Log the `summary` event: the status numbers and the rate since the last one."""
     try:
         snap = snapshot(client, settings)
     except Exception as exc:  # Redis restarting: say so, never die of it
         log.warning("summary_unavailable", error=str(exc))
         return
-    now = time.monotonic()
-    finished = snap["done"] + snap["failed"]
-    rate = None if last["done"] is None else (finished - last["done"]) / max(1e-9, now - last["t"])
-    last.update(t=now, done=finished)
-    log.info("summary", articles_per_second=None if rate is None else round(rate, 2), **snap)
+    log.info("summary", articles_per_second=rate(snap), **snap)

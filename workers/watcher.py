@@ -198,6 +198,8 @@ class Watcher:
         self.pending: dict[str, _Pending] = {}
         self.paused = False
         self.admitted = 0
+        #: files that are not files to take (a FIFO, a link), as (size, mtime_ns) when skipped
+        self._skipped: dict[str, tuple[int, int]] = {}
         #: folder -> its path relative to the inbox ("" if outside), so each folder is resolved once
         self._folders: dict[Path, str] = {}
 
@@ -365,7 +367,7 @@ class Watcher:
             rel = self._relative(path)
             if rel is None:
                 log.warning("file_outside_inbox", path=name_text(str(path)))
-            elif self.seen.get(rel) != (size, mtime_ns):
+            elif self.seen.get(rel) != (size, mtime_ns) and self._skipped.get(rel) != (size, mtime_ns):
                 batch.append((path, rel))
                 stats[rel] = (size, mtime_ns)
         if not batch:
@@ -377,6 +379,10 @@ class Watcher:
                 event = "file_unreadable" if "Errno" in reason else "file_skipped"
                 log.log(logging.WARNING if event == "file_unreadable" else logging.INFO, event,
                         path=name_text(rel), reason=reason)
+                if event == "file_skipped":  # a FIFO, a link: said once, not at every rescan
+                    if len(self._skipped) >= FOLDER_CACHE:
+                        self._skipped.clear()
+                    self._skipped[rel] = stats[rel]
                 continue
             taken[rel] = stats[rel]
         self.seen.add_many(taken)

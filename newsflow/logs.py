@@ -20,6 +20,16 @@ from typing import Any
 import structlog
 
 _configured: tuple[str, str] | None = None
+#: Where this process's lines come from (host, process), set by `configure`. A processor adds it,
+#: not a context variable: a thread starts with an empty context, and its lines must say it too.
+_origin: dict[str, Any] = {}
+
+
+def _add_origin(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """Every line, from any thread, says which host and newsflow process wrote it."""
+    for key, value in _origin.items():
+        event.setdefault(key, value)
+    return event
 
 
 def _add_process(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -43,11 +53,12 @@ def configure(log_format: str = "json", level: str = "info", **context: Any) -> 
     process. Calling again with the same format and level only rebinds context.
     """
     global _configured
-    structlog.contextvars.bind_contextvars(host=socket.gethostname(), **context)
+    _origin.update(host=socket.gethostname(), **context)
     if _configured == (log_format, level):
         return
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        _add_origin,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True, key="ts"),
         _add_process,

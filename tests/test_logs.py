@@ -27,6 +27,19 @@ def test_events_are_json_lines_with_context():
     assert e["process"] == "worker" and e["level"] == "info" and {"ts", "host", "pid"} <= set(e)
 
 
+def test_lines_from_other_threads_say_where_they_come_from():
+    """A thread started after `configure` (the worker's heartbeat, its sweep) logs with the same
+    host and process as the main thread."""
+    lines = run("""
+        import threading
+        from newsflow import logs
+        logs.configure("json", "info", process="worker")
+        t = threading.Thread(target=lambda: logs.get_logger().warning("sweep_failed", node="n", error="x"))
+        t.start(); t.join()
+    """)
+    assert [(e["event"], e["process"], bool(e["host"])) for e in lines] == [("sweep_failed", "worker", True)]
+
+
 def test_stdlib_loggers_and_warnings_share_the_format():
     """Celery-style stdlib log lines and Python warnings come out as the same JSON lines."""
     lines = run("""

@@ -89,23 +89,52 @@ def live(client: redis.Redis, settings: Settings, interval: float) -> None:
             time.sleep(interval)
 
 
+#: Status fields that only grow, served as Prometheus counters (`<name>_total`: `rate()` and
+#: `increase()` work on them); every other field is a gauge `newsflow_<field>`.
+COUNTERS = {
+    "admitted": "newsflow_articles_admitted",
+    "done": "newsflow_articles_done",  # ok results, duplicates included
+    "failed": "newsflow_articles_failed",
+    "duplicates": "newsflow_articles_duplicates",
+    "requeued": "newsflow_articles_requeued",  # messages the sweep sent again (lost by the broker)
+}
+#: The gauge saying whether Redis answered the scrape (1) or not (0: no other metric then).
+REDIS_UP = "newsflow_redis_up"
+
+
+class StatusCollector:
+    """A Prometheus collector reading the status numbers from Redis at scrape time: always
+    current, no state here."""
+
+    def __init__(self, client: redis.Redis, settings: Settings):
+        self.client, self.settings = client, settings
+
+    def collect(self):
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        try:
+            snap = snapshot(self.client, self.settings)
+        except redis.RedisError:
+            yield GaugeMetricFamily(REDIS_UP, "1 when newsflow's Redis answered this scrape", value=0)
+            return
+        yield GaugeMetricFamily(REDIS_UP, "1 when newsflow's Redis answered this scrape", value=1)
+        for key, value in snap.items():
+            if key in COUNTERS:
+                yield CounterMetricFamily(COUNTERS[key], f"articles {key} since the deployment began", value=value)
+            else:
+                yield GaugeMetricFamily(f"newsflow_{key}", f"newsflow status field {key}", value=value)
+
+
 def serve_metrics(url: str, settings: Settings) -> None:
-    """Serve the snapshot as Prometheus gauges on settings.metrics_host:metrics_port (a daemon thread)."""
+    """Serve the status as Prometheus metrics on settings.metrics_host:metrics_port (a daemon
+    thread); OSError if the address cannot be bound."""
     from prometheus_client import start_http_server
-    from prometheus_client.core import REGISTRY, GaugeMetricFamily
+    from prometheus_client.core import REGISTRY
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
     from newsflow.store import connect
 
-    client = connect(url)
-
-    class Collector:
-        def collect(self):  # read from Redis at scrape time: always current, no state here
-            try:
-                snap = snapshot(client, settings)
-            except redis.RedisError:
-                return
-            for key, value in snap.items():
-                yield GaugeMetricFamily(f"newsflow_{key}", f"newsflow status field {key}", value=value)
-
-    REGISTRY.register(Collector())
-    start_http_server(settings.metrics_port, addr=settings.metrics_host)
+    client = connect(url, socket_timeout=5, socket_connect_timeout=3, retry=Retry(NoBackoff(), 1))
+    start_http_server(settings.metrics_port, addr=settings.metrics_host)  # bind first: fail before registering
+    REGISTRY.register(StatusCollector(client, settings))

@@ -99,7 +99,8 @@ def test_find_and_story_answer_from_the_index(tmp_path, seeds):
 
 
 def test_metrics_endpoint_serves_the_status(tmp_path):
-    """With NEWSFLOW_METRICS_PORT set, `up` serves the status numbers as Prometheus gauges."""
+    """With NEWSFLOW_METRICS_PORT set, `up` serves the status numbers: gauges, and the totals as
+    counters."""
     import urllib.request
 
     from tests.helpers import clean_env, start, stop, wait_until
@@ -116,8 +117,9 @@ def test_metrics_endpoint_serves_the_status(tmp_path):
                 return ""
         body = wait_until(lambda: "newsflow_workers 1.0" in scrape() and scrape(), 90)
         assert body, scrape()
-        for field in ("queued", "done", "failed", "duplicates", "stories"):
-            assert f"newsflow_{field} " in body
+        for name in ("queued", "stories", "articles_done_total", "articles_failed_total",
+                     "articles_duplicates_total", "redis_up"):
+            assert f"newsflow_{name} " in body
     finally:
         assert stop(up) == 0
 
@@ -199,3 +201,28 @@ def test_up_with_its_metrics_port_taken_says_so_and_exits_2(tmp_path):
     assert done.returncode == 2 and f"127.0.0.1:{port}" in done.stderr
     assert "NEWSFLOW_METRICS_PORT" in done.stderr and "Traceback" not in done.stderr
     assert "up_started" not in done.stdout
+
+
+def test_newsflow_metrics_serves_a_deployment_it_does_not_run(tmp_path, redis_server, redis_client):
+    """`newsflow metrics` (compose's metrics service): serves /metrics for the deployment at
+    NEWSFLOW_REDIS_URL until SIGTERM, then exits 0; with no deployment to read it says so (exit 3)."""
+    import urllib.request
+
+    from tests.helpers import start, stop, wait_until
+    from tests.service import free_port
+
+    port = free_port()
+    proc = start("metrics", "--port", str(port), cwd=tmp_path, log=tmp_path / "metrics.log",
+                 env=clean_env(NEWSFLOW_REDIS_URL=redis_server))
+    try:
+        def scrape() -> str:
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+            except OSError:
+                return ""
+        assert wait_until(lambda: "newsflow_redis_up 1.0" in scrape(), 30), (tmp_path / "metrics.log").read_text()
+        assert "# TYPE newsflow_articles_done_total counter" in scrape()
+    finally:
+        assert stop(proc) == 0
+    alone = newsflow("metrics", "--port", str(port), cwd=tmp_path, timeout=30)
+    assert alone.returncode == 3 and "no newsflow server is running" in alone.stderr

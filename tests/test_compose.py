@@ -63,3 +63,20 @@ def test_dockerfile_builds_the_console_script():
     assert "pip install --no-deps --no-build-isolation ." in text and "USER newsflow" in text
     for package in ("newsflow", "tasks", "workers"):
         assert f"COPY {package} " in text
+
+
+def test_the_monitoring_profile_serves_metrics_and_mounts_files_that_exist(compose):
+    """Profile `monitoring`: `newsflow metrics` on 0.0.0.0:9464 is what Prometheus scrapes; every
+    file a service mounts from the repository exists, and so does every rule file Prometheus loads."""
+    services = {n: s for n, s in compose["services"].items() if "monitoring" in s.get("profiles", [])}
+    assert {"metrics", "prometheus", "grafana", "loki", "vector"} <= set(services)
+    assert services["metrics"]["command"][:2] == ["newsflow", "metrics"]
+    assert "redis" not in services and "profiles" not in compose["services"]["worker"]
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (REPO / source).exists(), source
+    prometheus = yaml.safe_load((REPO / "ops" / "prometheus" / "prometheus.yml").read_text())
+    assert prometheus["scrape_configs"][0]["static_configs"][0]["targets"] == ["metrics:9464"]
+    assert all((REPO / "ops" / "prometheus" / f).exists() for f in prometheus["rule_files"])

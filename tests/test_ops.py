@@ -39,17 +39,87 @@ def test_vector_config_parses_and_reads_the_summary():
         assert f"`{field}`" in summary_row
 
 
-def test_alert_rules_use_derived_metrics_and_real_events():
-    """ops/alerts.yml parses; its metrics come from vector.toml and its events exist."""
-    rules = [r for g in yaml.safe_load((OPS / "alerts.yml").read_text())["groups"] for r in g["rules"]]
-    assert len(rules) >= 4
-    metrics = {f"newsflow_{m['name']}" for m in tomllib.loads((OPS / "vector.toml").read_text())
-               ["transforms"]["newsflow_metrics"]["metrics"]}
-    for rule in rules:
-        for metric in re.findall(r"newsflow_[a-z_]+", rule["expr"]):
-            assert metric in metrics, metric
-        for event in re.findall(r'event="([a-z_]+)"', rule["expr"]):
+def served_metrics(client, keys) -> str:
+    """The text `/metrics` serves for a deployment (newsflow.status.StatusCollector, its own registry)."""
+    import dataclasses
+
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    from newsflow.settings import Settings
+    from newsflow.status import StatusCollector
+
+    registry = CollectorRegistry()
+    registry.register(StatusCollector(client, dataclasses.replace(Settings.from_env({}), key_prefix=keys.prefix)))
+    return generate_latest(registry).decode()
+
+
+def metric_names(text: str) -> set[str]:
+    return {re.split(r"[ {]", line)[0] for line in text.splitlines() if line and not line.startswith("#")}
+
+
+def test_counters_are_counters_and_redis_down_says_so(redis_client, keys):
+    """/metrics: totals as counters (`_total`, TYPE counter: rate() works), the rest as gauges;
+    with Redis out of reach, newsflow_redis_up 0 and nothing else."""
+    import redis
+
+    from newsflow.embedded import free_port
+
+    redis_client.hset(keys.stats(), mapping={"done": 7, "failed": 2})
+    text = served_metrics(redis_client, keys)
+    assert "# TYPE newsflow_articles_done_total counter" in text and "newsflow_articles_done_total 7.0" in text
+    assert "# TYPE newsflow_queued gauge" in text and "newsflow_redis_up 1.0" in text
+    down = redis.Redis(port=free_port(), socket_connect_timeout=1)
+    assert metric_names(served_metrics(down, keys)) == {"newsflow_redis_up"}
+    assert "newsflow_redis_up 0.0" in served_metrics(down, keys)
+
+
+def _dashboard_targets() -> list[tuple[str, str]]:
+    import json
+
+    dash = json.loads((OPS / "grafana" / "dashboards" / "newsflow.json").read_text())
+    return [(t["datasource"]["type"], t["expr"]) for p in dash["panels"] for t in p["targets"]]
+
+
+def test_every_metric_and_event_an_alert_or_panel_names_exists(redis_client, keys):
+    """Each metric a Prometheus rule, a dashboard panel or vector.toml names is one /metrics serves
+    (a rule on a metric nobody exports can never fire); each event a Loki rule or panel reads is one
+    the code logs, and a field it unwraps is one the event has."""
+    served = metric_names(served_metrics(redis_client, keys))
+    rules = [r for g in yaml.safe_load((OPS / "prometheus" / "alerts.yml").read_text())["groups"] for r in g["rules"]]
+    loki = [r for g in yaml.safe_load((OPS / "loki" / "alerts.yml").read_text())["groups"] for r in g["rules"]]
+    targets = _dashboard_targets()
+    assert len(rules) >= 6 and len(loki) >= 2 and {kind for kind, _ in targets} == {"prometheus", "loki"}
+    prometheus_exprs = [r["expr"] for r in rules] + [e for kind, e in targets if kind == "prometheus"]
+    for expr in prometheus_exprs:
+        for metric in re.findall(r"newsflow_[a-z_]+", expr):
+            assert metric in served, (metric, expr)
+    vector = {f"newsflow_{m['name']}" for m in tomllib.loads((OPS / "vector.toml").read_text())
+              ["transforms"]["newsflow_metrics"]["metrics"]}
+    assert vector - served == {"newsflow_articles_per_second"}  # the one figure only the summary has
+    logs = (OPS / "LOGS.md").read_text()
+    for expr in [r["expr"] for r in loki] + [e for kind, e in targets if kind == "loki"]:
+        for event in re.findall(r'event="([a-z_]+)"', expr):
             assert event in logged_events(), event
+            row = next(line for line in logs.splitlines() if line.startswith(f"| `{event}`"))
+            for field in re.findall(r"unwrap (\w+)", expr) + re.findall(r'"(\w+)\.\w+"', expr):
+                assert f"`{field}`" in row, (event, field)
+
+
+def test_the_shipped_prometheus_rules_and_config_pass_promtool():
+    """`promtool check rules`, `promtool test rules` (every alert fires on the series that should
+    raise it and not before) and `promtool check config` on what ops/prometheus ships."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("promtool") is None:
+        pytest.skip("promtool is not installed (Debian: apt install prometheus)")
+    folder = OPS / "prometheus"
+    for args in (["check", "rules", "alerts.yml"], ["test", "rules", "alerts_test.yml"],
+                 ["check", "config", "prometheus.yml"]):
+        done = subprocess.run(["promtool", *args], cwd=folder, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_index_benchmark_runs_and_reports_every_figure():

@@ -16,13 +16,15 @@ from newsflow.settings import Settings
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {}
 #: Commands that handle SIGTERM themselves (an orderly stop of their children or Celery's).
-SIGNAL_OWNERS = {"up", "watch", "worker"}
+SIGNAL_OWNERS = {"up", "watch", "worker", "metrics"}
 #: Exit status of a command that found nothing (`show`, `story`, `find`).
 EXIT_NOT_FOUND = 1
 #: Exit status of a command that could not reach Redis, or whose password Redis refused.
 EXIT_NO_REDIS = 3
 #: Seconds a short command waits for Redis before it says it cannot reach it.
 QUICK_TIMEOUT = 3.0
+#: Port of `newsflow metrics` when neither --port nor NEWSFLOW_METRICS_PORT names one.
+METRICS_PORT = 9464
 
 
 def _exit_on_signal(signum: int, _frame: Any) -> None:
@@ -215,6 +217,38 @@ def cmd_find(settings: Settings, args: argparse.Namespace) -> int:
     return _with_client(settings, "find", show)
 
 
+@command
+def cmd_metrics(settings: Settings, args: argparse.Namespace) -> int:
+    """Serve /metrics for a deployment whose processes run apart (compose: watchers, workers)."""
+    import dataclasses
+    import threading
+
+    from newsflow.connection import Deployment, NoDeployment
+    from newsflow.logs import get_logger
+    from newsflow.status import serve_metrics
+
+    settings = dataclasses.replace(settings, metrics_port=args.port or settings.metrics_port or METRICS_PORT,
+                                   metrics_host=args.host or settings.metrics_host)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        deployment = Deployment(settings, start=False)
+    except NoDeployment as exc:
+        print(f"newsflow metrics: {exc}", file=sys.stderr)
+        return EXIT_NO_REDIS
+    with deployment:
+        try:
+            serve_metrics(deployment.url, settings)
+        except OSError as exc:
+            print(f"newsflow metrics: cannot serve on {settings.metrics_host}:{settings.metrics_port}: "
+                  f"{exc.strerror or exc}; choose another --port", file=sys.stderr)
+            return 2
+        get_logger().info("metrics_serving", bind=settings.metrics_host, port=settings.metrics_port)
+        stop.wait()
+    return 0
+
+
 def _global_options(default: Any) -> argparse.ArgumentParser:
     """The options every command takes, before or after its name."""
     common = argparse.ArgumentParser(add_help=False)
@@ -268,6 +302,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("story_id")
 
     add("url", "the Redis URL of the running deployment (for redis-cli -u, Flower, other hosts)")
+
+    p = add("metrics", "serve the status as Prometheus metrics (/metrics) until stopped")
+    p.add_argument("--host", default=None, help="address to bind (NEWSFLOW_METRICS_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None,
+                   help=f"port (NEWSFLOW_METRICS_PORT, else {METRICS_PORT})")
 
     p = add("find", "articles by entity (aliases resolved) and/or topic, from the Redis index")
     p.add_argument("--entity", default=None, help='e.g. "Vladimir Putin", "Putin", "DPRK"')

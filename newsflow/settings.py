@@ -19,6 +19,7 @@ from newsflow.clean import CleanSettings
 from newsflow.fingerprint import FingerprintSettings
 from newsflow.embed.settings import EmbedSettings
 from newsflow.index.settings import IndexSettings
+from newsflow.redisurl import SCHEMES, SentinelURL, is_sentinel
 from newsflow.tag import TagSettings
 
 MiB = 1024 * 1024
@@ -171,12 +172,12 @@ class Settings:
                 "running article is delivered twice: lower NEWSFLOW_ARTICLE_TIME_LIMIT or raise "
                 "NEWSFLOW_VISIBILITY_TIMEOUT"
             )
-        if self.redis_url is not None and not self.redis_url.startswith(
-            ("redis://", "rediss://", "unix://")
-        ):
-            raise ValueError(
-                f"NEWSFLOW_REDIS_URL must start with redis://, rediss:// or unix://, got {self.redis_url!r}"
-            )
+        if self.redis_url is not None:
+            if not self.redis_url.startswith(SCHEMES):
+                raise ValueError("NEWSFLOW_REDIS_URL must start with redis://, rediss://, unix:// or "
+                                 f"sentinel://, got {self.redis_url.split('@')[-1]!r}")
+            if is_sentinel(self.redis_url):
+                SentinelURL.parse(self.redis_url)
 
     def as_env(self) -> dict[str, str]:
         """The service-level settings as `NEWSFLOW_*` variables, for child processes."""

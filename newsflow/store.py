@@ -25,6 +25,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from newsflow import lua
+from newsflow.redisurl import SentinelURL, is_sentinel
 from newsflow.keys import Keys
 from newsflow.record import check_id, status_code
 
@@ -46,6 +47,11 @@ def connect(url: str, **kwargs: Any) -> redis.Redis:
         retry_on_error=[redis.ConnectionError, redis.TimeoutError],
     )
     options.update(kwargs)
+    if is_sentinel(url):  # the group's current primary, found again through the sentinels after a failover
+        group = SentinelURL.parse(url)
+        sentinels = redis.Sentinel(group.sentinels, sentinel_kwargs={
+            k: v for k, v in options.items() if k.startswith("socket_")})
+        return sentinels.master_for(group.master, password=group.password, db=group.db, **options)
     return redis.Redis.from_url(url, **options)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from celery import Celery
 
 from newsflow.keys import Keys
+from newsflow.redisurl import SentinelURL, is_sentinel
 from newsflow.settings import TIME_LIMIT_GRACE, Settings
 from tasks.names import PROCESS_ARTICLE, REFRESH_ARTICLE
 
@@ -33,8 +34,9 @@ __all__ = ["PROCESS_ARTICLE", "REFRESH_ARTICLE", "app", "celery_config", "config
 def celery_config(settings: Settings, url: str) -> dict[str, Any]:
     """Celery settings for a deployment: JSON only, late acks, one message at a time."""
     keys = Keys(settings.key_prefix)
+    sentinel = SentinelURL.parse(url) if is_sentinel(url) else None
     return dict(
-        broker_url=url,
+        broker_url=sentinel.broker_url() if sentinel else url,
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,  # reconnect forever: Redis restarts are survivable
         broker_transport_options={
@@ -43,6 +45,7 @@ def celery_config(settings: Settings, url: str) -> dict[str, Any]:
             "visibility_timeout": settings.visibility_timeout,
             "unacked_restore_throttle": 1,  # look for such messages every 10 s, not every 100 s
             "global_keyprefix": keys.celery_prefix(),
+            **({"master_name": sentinel.master} if sentinel else {}),
         },
         # Security: JSON only. A pickled message is refused by the worker.
         task_serializer="json",

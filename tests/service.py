@@ -62,7 +62,14 @@ class Up:
         return f"redis://:{info['password']}@127.0.0.1:{info['port']}/0"
 
     def client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.url(), socket_timeout=10)
+        """A client of the deployment's Redis (through its sentinels for a sentinel:// URL)."""
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        from newsflow.store import connect
+
+        return connect(self.url(), socket_timeout=10, socket_connect_timeout=5, retry=Retry(NoBackoff(), 0),
+                       health_check_interval=0)
 
     def workers_online(self) -> bool:
         try:
@@ -149,6 +156,45 @@ class ValkeyProcess:
     def stop(self) -> None:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)  # graceful: the append-only file is flushed
+        self.proc.wait(timeout=30)
+        self.proc = None
+
+
+class SentinelProcess:
+    """A Valkey sentinel (the same binary, `--sentinel`) watching one group on a free port."""
+
+    def __init__(self, folder: Path, port: int, master: ValkeyProcess, group: str = "grp"):
+        self.folder, self.port, self.master, self.group = folder, port, master, group
+        self.proc: subprocess.Popen | None = None
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> "SentinelProcess":
+        conf = self.folder / "sentinel.conf"  # the sentinel rewrites it as it learns the group
+        conf.write_text(f"port {self.port}\nbind 127.0.0.1\ndir {self.folder}\n"
+                        f"sentinel monitor {self.group} 127.0.0.1 {self.master.port} 1\n"
+                        f"sentinel auth-pass {self.group} {self.master.password}\n"
+                        f"sentinel down-after-milliseconds {self.group} 1000\n")
+        self.proc = subprocess.Popen([str(get_binary_path()), str(conf), "--sentinel"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def knows_the_primary() -> bool:
+            try:
+                addr = redis.Redis(port=self.port, socket_timeout=1).execute_command(
+                    "SENTINEL", "get-master-addr-by-name", self.group)
+                return addr is not None
+            except redis.RedisError:
+                return False
+
+        assert wait_until(knows_the_primary, 15)
+        return self
+
+    def url(self) -> str:
+        """The deployment's NEWSFLOW_REDIS_URL through this sentinel."""
+        return f"sentinel://:{self.master.password}@127.0.0.1:{self.port}/0?master={self.group}"
+
+    def stop(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=30)
         self.proc = None
 

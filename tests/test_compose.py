@@ -35,7 +35,7 @@ def test_services_and_scaling(compose):
     assert any(v.endswith(":/data/inbox") for v in services["watcher"]["volumes"])
     for name in ("watcher", "worker"):
         assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy"
-        assert services[name]["environment"]["NEWSFLOW_REDIS_URL"].startswith("redis://")
+        assert services[name]["environment"]["NEWSFLOW_REDIS_URL"].startswith("${NEWSFLOW_REDIS_URL:-redis://")
     dockerfile = REPO / services["worker"]["build"]["dockerfile"]
     assert dockerfile.exists()
 
@@ -80,3 +80,23 @@ def test_the_monitoring_profile_serves_metrics_and_mounts_files_that_exist(compo
     prometheus = yaml.safe_load((REPO / "ops" / "prometheus" / "prometheus.yml").read_text())
     assert prometheus["scrape_configs"][0]["static_configs"][0]["targets"] == ["metrics:9464"]
     assert all((REPO / "ops" / "prometheus" / f).exists() for f in prometheus["rule_files"])
+
+
+def test_the_ha_profile_is_a_replica_and_three_sentinels_watching_the_primary(compose):
+    """Profile `ha`: a replica of `redis` (authenticating to it) and three sentinels monitoring
+    `redis:6379` as group `newsflow` with a quorum of two; the newsflow services take the sentinel
+    URL from NEWSFLOW_REDIS_URL, and that URL is one newsflow accepts."""
+    from newsflow.redisurl import SentinelURL
+
+    services = {n: s for n, s in compose["services"].items() if "ha" in s.get("profiles", [])}
+    assert set(services) == {"redis-replica", "sentinel-1", "sentinel-2", "sentinel-3"}
+    replica = services["redis-replica"]["command"]
+    assert replica[replica.index("--replicaof") + 1:replica.index("--replicaof") + 3] == ["redis", "6379"]
+    assert "--masterauth" in replica
+    for name in ("sentinel-1", "sentinel-2", "sentinel-3"):
+        script = services[name]["command"][0]
+        assert "'sentinel monitor newsflow redis 6379 2'" in script and "valkey-sentinel" in script
+    text = (REPO / "docker-compose.yml").read_text()
+    example = next(line.split("#", 1)[1].strip() for line in text.splitlines() if "sentinel://" in line)
+    url = SentinelURL.parse(example.replace("<password>", "secret"))
+    assert url.master == "newsflow" and [h for h, _ in url.sentinels] == ["sentinel-1", "sentinel-2", "sentinel-3"]

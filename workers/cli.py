@@ -68,6 +68,10 @@ def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
 
 def _where(url: str) -> str:
     """Where a Redis URL points (host:port, or the socket's path), never its password."""
+    if url.startswith("sentinel://"):
+        from newsflow.redisurl import SentinelURL
+
+        return SentinelURL.parse(url).where()
     parts = urlsplit(url)
     return parts.path if parts.scheme == "unix" else f"{parts.hostname}:{parts.port or 6379}"
 

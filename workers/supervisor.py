@@ -23,6 +23,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from newsflow.connection import Deployment
+from newsflow.store import connect
 from newsflow.logs import get_logger
 from newsflow.settings import Settings
 from newsflow.status import Rate, snapshot
@@ -139,8 +140,8 @@ def _restart_exited(children: dict[str, subprocess.Popen], commands: dict[str, l
 
 def _probe(url: str) -> redis.Redis:
     """A client that answers fast or fails fast (no retries): `up`'s loop must never stall on Redis."""
-    return redis.Redis.from_url(url, socket_timeout=PROBE_TIMEOUT, socket_connect_timeout=PROBE_TIMEOUT,
-                                retry=Retry(NoBackoff(), 0))
+    return connect(url, socket_timeout=PROBE_TIMEOUT, socket_connect_timeout=PROBE_TIMEOUT,
+                   retry=Retry(NoBackoff(), 0), socket_keepalive=False, health_check_interval=0)
 
 
 class RedisWatch:

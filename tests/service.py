@@ -129,8 +129,10 @@ class Up:
 class ValkeyProcess:
     """A plain Valkey server on a fixed port (external-URL mode), restartable on the same data."""
 
-    def __init__(self, folder: Path, port: int, password: str = "test-secret"):
+    def __init__(self, folder: Path, port: int, password: str = "test-secret", replica_of: int | None = None):
         self.folder, self.port, self.password = folder, port, password
+        #: the primary's port, for a replica (which authenticates to it with the same password)
+        self.replica_of = replica_of
         self.proc: subprocess.Popen | None = None
         folder.mkdir(parents=True, exist_ok=True)
 
@@ -141,7 +143,9 @@ class ValkeyProcess:
     def start(self) -> "ValkeyProcess":
         self.proc = subprocess.Popen(
             [str(get_binary_path()), "--port", str(self.port), "--bind", "127.0.0.1", "--requirepass", self.password,
-             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.folder), "--save", ""],
+             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.folder), "--save", "",
+             *(["--replicaof", "127.0.0.1", str(self.replica_of), "--masterauth", self.password]
+               if self.replica_of else [])],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
         def ready() -> bool:
@@ -163,17 +167,18 @@ class ValkeyProcess:
 class SentinelProcess:
     """A Valkey sentinel (the same binary, `--sentinel`) watching one group on a free port."""
 
-    def __init__(self, folder: Path, port: int, master: ValkeyProcess, group: str = "grp"):
-        self.folder, self.port, self.master, self.group = folder, port, master, group
+    def __init__(self, folder: Path, port: int, master: ValkeyProcess, group: str = "grp", quorum: int = 1):
+        self.folder, self.port, self.master, self.group, self.quorum = folder, port, master, group, quorum
         self.proc: subprocess.Popen | None = None
         folder.mkdir(parents=True, exist_ok=True)
 
     def start(self) -> "SentinelProcess":
         conf = self.folder / "sentinel.conf"  # the sentinel rewrites it as it learns the group
         conf.write_text(f"port {self.port}\nbind 127.0.0.1\ndir {self.folder}\n"
-                        f"sentinel monitor {self.group} 127.0.0.1 {self.master.port} 1\n"
+                        f"sentinel monitor {self.group} 127.0.0.1 {self.master.port} {self.quorum}\n"
                         f"sentinel auth-pass {self.group} {self.master.password}\n"
-                        f"sentinel down-after-milliseconds {self.group} 1000\n")
+                        f"sentinel down-after-milliseconds {self.group} 1000\n"
+                        f"sentinel failover-timeout {self.group} 10000\n")
         self.proc = subprocess.Popen([str(get_binary_path()), str(conf), "--sentinel"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -191,6 +196,15 @@ class SentinelProcess:
     def url(self) -> str:
         """The deployment's NEWSFLOW_REDIS_URL through this sentinel."""
         return f"sentinel://:{self.master.password}@127.0.0.1:{self.port}/0?master={self.group}"
+
+    def primary_port(self) -> int | None:
+        """The port of the group's primary, as this sentinel sees it now."""
+        try:
+            addr = redis.Redis(port=self.port, socket_timeout=1).execute_command(
+                "SENTINEL", "get-master-addr-by-name", self.group)
+        except redis.RedisError:
+            return None
+        return int(addr[1]) if addr else None
 
     def stop(self) -> None:
         assert self.proc is not None

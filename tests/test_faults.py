@@ -350,3 +350,55 @@ def test_a_full_results_disk_delays_articles_and_loses_none(tmp_path):
         if up.proc is not None:
             up.stop()
         subprocess.run(["umount", "-l", str(up.results)], capture_output=True)
+
+
+def test_a_sentinel_failover_mid_batch_loses_nothing(tmp_path):
+    """A primary, a replica and three sentinels; `up` on the sentinel URL; 300 files; the primary
+    killed (SIGKILL) mid-batch. After the replica's promotion every file ends with exactly one ok
+    result, one record and one stream entry, the counters are exact, and `up` says how long Redis
+    was out of reach."""
+    import time
+
+    from tests.service import SentinelProcess
+
+    primary = ValkeyProcess(tmp_path / "primary", free_port()).start()
+    replica = ValkeyProcess(tmp_path / "replica", free_port(), replica_of=primary.port).start()
+    sentinels = [SentinelProcess(tmp_path / f"sentinel{i}", free_port(), primary, quorum=2).start()
+                 for i in range(3)]
+    assert wait_until(lambda: redis.Redis.from_url(replica.url).info("replication")["master_link_status"] == "up", 30)
+    up = Up(tmp_path / "svc", workers=2, NEWSFLOW_REDIS_URL=sentinels[0].url().replace(
+        f"127.0.0.1:{sentinels[0].port}", ",".join(f"127.0.0.1:{s.port}" for s in sentinels)),
+        NEWSFLOW_VISIBILITY_TIMEOUT="40", NEWSFLOW_ARTICLE_TIME_LIMIT="5")
+    up.root.mkdir()
+    try:
+        up.start()
+        drop(up.inbox, 0, 300)
+        assert up.wait_results(40, 120) >= 40
+        killed_at = time.monotonic()
+        kill(primary.proc.pid)
+        assert wait_until(lambda: sentinels[0].primary_port() == replica.port, 60), "no promotion"
+        promoted_s = time.monotonic() - killed_at
+        assert up.wait_results(300, 240) == 300, up.log.read_text()[-3000:]
+    finally:
+        if up.proc is not None:
+            assert up.stop() == 0
+        report = up.delivery_report()
+        for s in sentinels:
+            s.stop()
+        replica.stop()
+    assert report["stream"] == report["distinct"] == 300, report
+    assert report["done"] == 300 and report.get("failed", 0) == 0, report
+    assert all(r["status"] == "ok" for r in results(up.results).values())
+    events = follow(up.log, 0)[0]
+    failovers = [e for e in events if e.get("event") == "redis_failover"]
+    assert [e["primary"] for e in failovers] == [f"127.0.0.1:{replica.port}"], failovers
+    done = sorted(e["ts"] for e in events if e.get("event") == "article_done")
+    gaps = [(b - a).total_seconds() for a, b in zip(map(_ts, done), map(_ts, done[1:]))]
+    print(f"promotion {promoted_s:.1f} s after the kill; redis_failover paused_s {failovers[0]['paused_s']}; "
+          f"longest pause between two results {max(gaps):.1f} s")
+
+
+def _ts(text: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -354,3 +354,28 @@ def test_every_file_taken_or_skipped_says_so_once(tmp_path, redis_client, keys):
     known = [e for e in logs if e["event"] == "file_known"]
     assert [(e["path"], e["article_id"]) for e in known] == [("a.txt", article_id(words))]
     assert h.queued == [article_id(words)]
+
+
+def test_what_the_watcher_has_seen_is_read_again_when_another_server_answers(tmp_path):
+    """A server that lacks the last writes (a promoted replica; here a restart without its data):
+    the watcher's map of files taken is read again, so the files whose admission was lost are
+    taken again; the same server keeps the cached map."""
+    import shutil
+
+    import redis
+
+    from tests.service import ValkeyProcess, free_port
+
+    server = ValkeyProcess(tmp_path / "valkey", free_port()).start()
+    try:
+        seen = SeenFiles(redis.Redis.from_url(server.url), "seen")
+        seen.add("a.txt", 10, 20)
+        assert not seen.refresh() and seen.get("a.txt") == (10, 20)
+        server.stop()
+        shutil.rmtree(server.folder)
+        server.folder.mkdir()
+        server.start()
+        assert seen.get("a.txt") == (10, 20)  # cached until the next scan asks
+        assert seen.refresh() and seen.get("a.txt") is None and len(seen) == 0
+    finally:
+        server.stop()

@@ -23,6 +23,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from newsflow.connection import Deployment
+from newsflow.redisurl import is_sentinel
 from newsflow.store import connect
 from newsflow.logs import get_logger
 from newsflow.settings import Settings
@@ -39,6 +40,8 @@ RESTART_BACKOFF = 2.0
 EMBEDDED_CHECK_EVERY = 1.0
 #: Seconds between pings of an external Redis (and its `redis_unreachable` lines while down).
 EXTERNAL_CHECK_EVERY = 5.0
+#: Seconds between checks of the primary behind a sentinel:// URL (a failover is timed by them).
+SENTINEL_CHECK_EVERY = 0.5
 #: Seconds `up`'s own Redis calls (checks, summary) wait for an answer.
 PROBE_TIMEOUT = 2.0
 
@@ -144,6 +147,12 @@ def _probe(url: str) -> redis.Redis:
                    retry=Retry(NoBackoff(), 0), socket_keepalive=False, health_check_interval=0)
 
 
+def _primary_of(client: redis.Redis) -> str:
+    """host:port of the primary a sentinel-managed client talks to now."""
+    host, port = client.connection_pool.get_master_address()
+    return f"{host}:{port}"
+
+
 class RedisWatch:
     """`up`'s eye on its Redis: the embedded server is restarted (on its append-only
     file) within a second of its process dying; an external one that stops answering
@@ -154,6 +163,8 @@ class RedisWatch:
         self.client = _probe(deployment.url)
         self.next_check = 0.0
         self.down_since: float | None = None
+        #: the primary's address behind a sentinel:// URL, as last seen (None for other URLs)
+        self.primary: str | None = None
 
     def check(self) -> bool:
         """Look if due; True when the server's URL changed (children must be restarted)."""
@@ -170,17 +181,23 @@ class RedisWatch:
                 self.client.close()
                 self.client = _probe(self.deployment.url)
             return self.deployment.url != url
-        self.next_check = now + EXTERNAL_CHECK_EVERY
+        sentinel = is_sentinel(self.deployment.url)
+        self.next_check = now + (SENTINEL_CHECK_EVERY if sentinel else EXTERNAL_CHECK_EVERY)
         try:
             self.client.ping()
+            primary = _primary_of(self.client) if sentinel else None
         except (redis.ConnectionError, redis.TimeoutError) as exc:
+            if self.down_since is None or not sentinel:  # behind sentinels, one line per outage
+                log.warning("redis_unreachable", error=str(exc), down_s=round(now - (self.down_since or now), 1),
+                            retry_in_s=self.next_check - now)
             self.down_since = self.down_since or now
-            log.warning("redis_unreachable", error=str(exc), down_s=round(now - self.down_since, 1),
-                        retry_in_s=EXTERNAL_CHECK_EVERY)
             return False
-        if self.down_since is not None:
+        if primary != self.primary and self.primary is not None:
+            log.warning("redis_failover", previous=self.primary, primary=primary,
+                        paused_s=round(now - (self.down_since or now), 1))
+        elif self.down_since is not None:
             log.info("redis_reachable", down_s=round(now - self.down_since, 1))
-            self.down_since = None
+        self.primary, self.down_since = primary, None
         return False
 
 

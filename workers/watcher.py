@@ -426,6 +426,8 @@ class Watcher:
     def scan(self) -> None:
         """Note every file in the inbox not admitted yet (start and reconciliation)."""
         started = time.monotonic()
+        if self.seen.refresh():
+            log.info("seen_files_reloaded", files=len(self.seen), reason="another Redis server answers")
         before = len(self.pending)
         self._scan_dir(self.inbox)
         log.info("inbox_scanned", found=len(self.pending) - before, pending=len(self.pending),
@@ -462,18 +464,35 @@ class Watcher:
 
 
 class SeenFiles:
-    """Files already admitted, by inbox-relative path: (size, mtime_ns). Kept in Redis."""
+    """Files already admitted, by inbox-relative path: (size, mtime_ns). Kept in Redis, cached here
+    for as long as the same server answers (see `refresh`)."""
 
     def __init__(self, client, key: str):
         self.r = client
         self.key = key
         self._cache: dict[str, tuple[int, int]] = {}
-        for path, value in client.hscan_iter(key, count=1000):
+        self._server = ""
+        self.refresh()
+
+    def refresh(self) -> bool:
+        """Read the map again if another server answers now (a failover promoted a replica, or a
+        server restarted from its append-only file): what it lacks (the last writes before the
+        switch) must be admitted again. True when it was read again."""
+        server = self.r.info("server").get("run_id", "")
+        if server == self._server:
+            return False
+        cache: dict[str, tuple[int, int]] = {}
+        for path, value in self.r.hscan_iter(self.key, count=1000):
             size, mtime = value.decode().split(":")[:2]
-            self._cache[path.decode("utf-8", "surrogateescape")] = (int(size), int(mtime))
+            cache[path.decode("utf-8", "surrogateescape")] = (int(size), int(mtime))
+        self._cache, self._server = cache, server
+        return True
 
     def get(self, rel: str) -> tuple[int, int] | None:
         return self._cache.get(rel)
+
+    def __len__(self) -> int:
+        return len(self._cache)
 
     def add(self, rel: str, size: int, mtime_ns: int) -> None:
         self.add_many({rel: (size, mtime_ns)})

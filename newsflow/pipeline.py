@@ -32,7 +32,7 @@ from newsflow.models import Models, load_models
 from newsflow.record import failed_record, ok_record, source_fields
 from newsflow.settings import Settings
 from newsflow.siteprofile import SiteProfileStore
-from newsflow.store import Store, write_result_file
+from newsflow.store import Store, redis_retries, write_result_file
 from newsflow.tag import Known, tag
 from newsflow.tagindex import TagIndex
 
@@ -134,12 +134,15 @@ class Pipeline:
     def _stages(self, article_id: str, name: str, src: dict[str, Any], doc: Document) -> dict[str, Any]:
         s = self.settings
         models = self.warm()
+        retried = redis_retries()
         try:
             with time_limit(s.article_time_limit):
                 cleaned, tags, fp, reused = self._compute(article_id, name, doc, models)
         except CleanError as exc:
             return failed_record(article_id, src, "CleanError", str(exc))
         except ArticleTimeLimit:
+            if redis_retries() > retried:  # the time went to waiting for Redis: the deployment's fault
+                raise redis.ConnectionError("the article's time ran out while Redis was being retried") from None
             log.error("article_time_limit", article_id=article_id, file=name, limit_seconds=s.article_time_limit)
             return failed_record(article_id, src, "TimeLimit", f"processing took longer than "
                                  f"{s.article_time_limit:g} s (NEWSFLOW_ARTICLE_TIME_LIMIT); the article was stopped")

@@ -165,3 +165,29 @@ def test_a_copy_reuses_its_originals_entities_and_needs_no_embedding(redis_clien
     assert rewritten["duplicate_of"] == first["id"] and rewritten["fingerprint"]["embedding"] == ""
     reused = rewritten["placement"]["tags"]
     assert reused["reused_from"] == first["id"] and reused["jaccard"] < 0.9
+
+
+def test_a_time_budget_lost_to_redis_retries_is_the_deployments_fault(redis_server, keys, tmp_path,
+                                                                       model_pipeline_settings):
+    """Redis stops taking writes mid-article (CLIENT PAUSE) for longer than the article's budget:
+    the clients' retries ate the time, so the run raises ConnectionError (the task tries again,
+    never counted) instead of committing a TimeLimit failure; once Redis answers, the same
+    article is processed ok."""
+    import dataclasses
+
+    import redis
+
+    from newsflow.store import connect
+
+    settings = dataclasses.replace(model_pipeline_settings, key_prefix=keys.prefix, article_time_limit=1.0)
+    client = connect(redis_server, socket_timeout=0.2)
+    pipe = Pipeline(settings, client, results_dir=tmp_path, worker="test")
+    pipe.warm()
+    aid = admit(pipe.store, "a.txt", b"Harbour fire\n\n" + b"Crews fought a fire at the harbour overnight. " * 30)
+    admin = redis.Redis.from_url(redis_server)
+    admin.client_pause(2500, all=False)  # writes wait 2.5 s; reads (the record, the source) go on
+    with pytest.raises(redis.ConnectionError, match="while Redis was being retried"):
+        pipe.run(aid)
+    admin.client_unpause()
+    assert pipe.store.record(aid) is None and pipe.store.stats()["failed"] == 0
+    assert pipe.run(aid)["status"] == "ok"

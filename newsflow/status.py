@@ -98,6 +98,8 @@ COUNTERS = {
     "duplicates": "newsflow_articles_duplicates",
     "requeued": "newsflow_articles_requeued",  # messages the sweep sent again (lost by the broker)
 }
+#: Seconds a scrape waits for Redis per attempt (Prometheus's own scrape timeout is 10 s).
+SCRAPE_TIMEOUT = 5.0
 #: The gauge saying whether Redis answered the scrape (1) or not (0: no other metric then).
 REDIS_UP = "newsflow_redis_up"
 
@@ -130,11 +132,9 @@ def serve_metrics(url: str, settings: Settings) -> None:
     thread); OSError if the address cannot be bound."""
     from prometheus_client import start_http_server
     from prometheus_client.core import REGISTRY
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
 
-    from newsflow.store import connect
+    from newsflow.store import connect_quick
 
-    client = connect(url, socket_timeout=5, socket_connect_timeout=3, retry=Retry(NoBackoff(), 1))
+    client = connect_quick(url, SCRAPE_TIMEOUT, retries=1)
     start_http_server(settings.metrics_port, addr=settings.metrics_host)  # bind first: fail before registering
     REGISTRY.register(StatusCollector(client, settings))

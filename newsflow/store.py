@@ -90,6 +90,16 @@ def connect(url: str, **kwargs: Any) -> redis.Redis:
     return redis.Redis.from_url(url, **options)
 
 
+def connect_quick(url: str, timeout: float, retries: int = 0) -> redis.Redis:
+    """A client for `url` that answers or fails within `timeout` seconds per attempt, tried again
+    at once at most `retries` times: for a command line, a probe or a scrape, which must say that
+    Redis is out of reach rather than wait out `connect`'s half minute of retries."""
+    from redis.backoff import NoBackoff
+
+    return connect(url, socket_timeout=timeout, socket_connect_timeout=timeout,
+                   retry=Retry(NoBackoff(), retries), health_check_interval=0)
+
+
 class Admitted(IntEnum):
     """What admitting some bytes under a name did (the codes admit.lua returns)."""
 

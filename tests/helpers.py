@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -107,3 +108,42 @@ def check_contract(record: dict) -> None:
         assert "content_sha256" in record["fingerprint"] and record["story_id"]
         for entity in record["entities"]:
             assert {"text", "label", "count", "canonical"} <= set(entity)
+
+
+def _is_logger(node) -> bool:
+    """`log` (a module's structlog logger) or `get_logger()` / `logs.get_logger()`: not a Redis
+    client's `info("server")` or another object's method of a logging name."""
+    import ast
+
+    if isinstance(node, ast.Name):
+        return node.id == "log"
+    return isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "get_logger"
+
+
+def logged_events() -> dict[str, list[tuple[str, set[str], str]]]:
+    """Every structured log call in the service's code: event -> [(level, keyword fields, where)].
+    A call whose level is chosen at run time (`log.log(X if ... else Y, ...)`) gives each level named."""
+    import ast
+
+    root = Path(__file__).parent.parent
+    methods = {"debug", "info", "warning", "error", "critical", "exception", "log"}
+    found: dict[str, list[tuple[str, set[str], str]]] = {}
+    for path in [p for d in ("newsflow", "tasks", "workers") for p in (root / d).rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in methods and _is_logger(node.func.value)):
+                continue
+            args = node.args[1:] if node.func.attr == "log" else node.args
+            if not args or not isinstance(args[0], ast.Constant) or not isinstance(args[0].value, str):
+                continue
+            event = args[0].value
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", event):
+                continue  # a message of a standard-library logger, not an event
+            if node.func.attr == "log":
+                levels = {n.attr.lower() for n in ast.walk(node.args[0]) if isinstance(n, ast.Attribute)}
+            else:
+                levels = {"error" if node.func.attr == "exception" else node.func.attr}
+            fields = {k.arg for k in node.keywords if k.arg and k.arg not in {"exc_info", "stack_info"}}
+            for level in levels:
+                found.setdefault(event, []).append((level, fields, f"{path.relative_to(root)}:{node.lineno}"))
+    return found

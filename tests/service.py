@@ -63,13 +63,9 @@ class Up:
 
     def client(self) -> redis.Redis:
         """A client of the deployment's Redis (through its sentinels for a sentinel:// URL)."""
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
+        from newsflow.store import connect_quick
 
-        from newsflow.store import connect
-
-        return connect(self.url(), socket_timeout=10, socket_connect_timeout=5, retry=Retry(NoBackoff(), 0),
-                       health_check_interval=0)
+        return connect_quick(self.url(), 10)
 
     def workers_online(self) -> bool:
         try:

@@ -78,40 +78,12 @@ def _documented_events() -> dict[str, tuple[set[str], set[str]]]:
     return out
 
 
-def _logged_events() -> dict[str, list[tuple[str, set[str], str]]]:
-    """Every structured log call in the service's code: event -> [(level, keyword fields, where)].
-    A call whose level is chosen at run time (`log.log(X if ... else Y, ...)`) gives each level named."""
-    import ast
-    from pathlib import Path
-
-    root = Path(__file__).parent.parent
-    methods = {"debug", "info", "warning", "error", "critical", "exception", "log"}
-    found: dict[str, list[tuple[str, set[str], str]]] = {}
-    for path in [p for d in ("newsflow", "tasks", "workers") for p in (root / d).rglob("*.py")]:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in methods):
-                continue
-            args = node.args[1:] if node.func.attr == "log" else node.args
-            if not args or not isinstance(args[0], ast.Constant) or not isinstance(args[0].value, str):
-                continue
-            event = args[0].value
-            if not event.replace("_", "").isalnum() or "_" not in event or event != event.lower():
-                continue  # a message of a standard-library logger, not an event
-            if node.func.attr == "log":
-                levels = {n.attr.lower() for n in ast.walk(node.args[0]) if isinstance(n, ast.Attribute)}
-            else:
-                levels = {"error" if node.func.attr == "exception" else node.func.attr}
-            fields = {k.arg for k in node.keywords if k.arg and k.arg not in {"exc_info", "stack_info"}}
-            for level in levels:
-                found.setdefault(event, []).append((level, fields, f"{path.relative_to(root)}:{node.lineno}"))
-    return found
-
-
 def test_ops_logs_md_matches_what_the_code_logs():
     """Every event the code logs is in ops/LOGS.md, at a level the reference gives it, with every
     field the code sets named there: pipelines that filter on level or field can trust it."""
-    documented, logged = _documented_events(), _logged_events()
+    from tests.helpers import logged_events
+
+    documented, logged = _documented_events(), logged_events()
     assert len(logged) > 40
     missing = sorted(e for e in logged if e not in documented)
     assert not missing, f"events logged but not in ops/LOGS.md: {missing}"

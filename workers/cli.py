@@ -68,9 +68,9 @@ def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
 
 def _where(url: str) -> str:
     """Where a Redis URL points (host:port, or the socket's path), never its password."""
-    if url.startswith("sentinel://"):
-        from newsflow.redisurl import SentinelURL
+    from newsflow.redisurl import SentinelURL, is_sentinel
 
+    if is_sentinel(url):
         return SentinelURL.parse(url).where()
     parts = urlsplit(url)
     return parts.path if parts.scheme == "unix" else f"{parts.hostname}:{parts.port or 6379}"
@@ -80,15 +80,12 @@ def _with_client(settings: Settings, name: str, fn: Callable[[Any], int]) -> int
     """Run `fn` with a client of the deployment; Redis out of reach or refusing the password is
     one line on stderr within seconds and EXIT_NO_REDIS, never a traceback."""
     import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
 
     from newsflow.connection import Deployment
-    from newsflow.store import connect
+    from newsflow.store import connect_quick
 
     with Deployment(settings) as deployment:
-        client = connect(deployment.url, socket_connect_timeout=QUICK_TIMEOUT, socket_timeout=QUICK_TIMEOUT,
-                         retry=Retry(NoBackoff(), 1), health_check_interval=0)
+        client = connect_quick(deployment.url, QUICK_TIMEOUT, retries=1)
         where = _where(deployment.url)
         try:
             client.ping()

@@ -19,15 +19,13 @@ import time
 from pathlib import Path
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from newsflow.connection import Deployment
-from newsflow.redisurl import is_sentinel
-from newsflow.store import connect
 from newsflow.logs import get_logger
+from newsflow.redisurl import is_sentinel
 from newsflow.settings import Settings
 from newsflow.status import Rate, snapshot
+from newsflow.store import connect_quick
 from workers.children import spawn, stop
 
 log = get_logger()
@@ -143,8 +141,7 @@ def _restart_exited(children: dict[str, subprocess.Popen], commands: dict[str, l
 
 def _probe(url: str) -> redis.Redis:
     """A client that answers fast or fails fast (no retries): `up`'s loop must never stall on Redis."""
-    return connect(url, socket_timeout=PROBE_TIMEOUT, socket_connect_timeout=PROBE_TIMEOUT,
-                   retry=Retry(NoBackoff(), 0), socket_keepalive=False, health_check_interval=0)
+    return connect_quick(url, PROBE_TIMEOUT)
 
 
 def _primary_of(client: redis.Redis) -> str:

@@ -117,11 +117,12 @@ def page_scores(name: str, shared: Path, results: Path) -> dict[str, float]:
 
 
 def choose_by_folds(items: list[str], values: list[str], folds: int,
-                    score: Callable[[str, list[str]], float]) -> tuple[list[str], dict[str, str]]:
+                    score: Callable[[str, list[str]], float], salt: str = "") -> tuple[list[str], dict[str, str]]:
     """For each of `folds` folds (items split by a hash of their names: stable, unrelated to
-    content), the value with the best `score(value, other folds' items)` (ties: the first listed).
-    Returns the value chosen per fold, and item -> the value chosen for its fold."""
-    fold_of = {i: int(hashlib.sha256(i.encode()).hexdigest(), 16) % folds for i in items}
+    content; another `salt`, another split), the value with the best `score(value, other folds'
+    items)` (ties: the first listed). Returns the value chosen per fold, and item -> the value
+    chosen for its fold."""
+    fold_of = {i: int(hashlib.sha256((salt + i).encode()).hexdigest(), 16) % folds for i in items}
     chosen, pick = [], {}
     for k in range(folds):
         train = [i for i in items if fold_of[i] != k]

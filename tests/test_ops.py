@@ -224,3 +224,47 @@ def test_lua_lives_in_lua_files(tmp_path):
         assert house.inline_lua(("pkg",)) == ["pkg/m.py"]
     finally:
         house.REPO = saved
+
+
+def _story_record(name: str, cosine: float, entities: list[str]) -> dict:
+    """A result record whose int8 embedding has `cosine` with the direction (1, 0, ...)."""
+    import base64
+
+    import numpy as np
+
+    vector = np.zeros(384)
+    vector[0], vector[1] = cosine, (1 - cosine * cosine) ** 0.5
+    raw = np.round(vector * 127 / np.abs(vector).max()).astype(np.int8).tobytes()
+    return {"source": {"name": f"{name}.txt"}, "fingerprint": {"embedding": base64.b64encode(raw).decode()},
+            "entities": [{"text": e, "label": "PERSON"} for e in entities]}
+
+
+def test_story_signals_finds_a_second_signal_only_where_one_helps(tmp_path):
+    """ops/story_signals.py: on pairs that all sit at one middling cosine, same-story pairs share
+    their names and different ones do not: the embedding alone cannot separate them, the rule with
+    entities does, cross-validated; the term signal (no terms stored) adds nothing."""
+    import json
+    from pathlib import Path
+
+    signals = _ops_module("story_signals")
+    results = tmp_path / "results"
+    results.mkdir()
+    pairs = []
+    for k in range(20):
+        same = k % 2 == 0
+        names = ["Ada Quill", "Port Vell"] if same else []
+        for side, cosine in (("a", 1.0), ("b", 0.45)):
+            record = _story_record(f"{k}{side}", cosine, names if side == "b" or same else ["Other Name"])
+            (results / f"{k}{side}.json").write_text(json.dumps(record))
+        pairs.append({"pair_id": f"{k}a_{k}b", "Overall": 1.0 if same else 4.0})
+    shared = tmp_path / "shared"
+    (shared / "eval" / "stories").mkdir(parents=True)
+    (shared / "eval" / "stories" / "pairs.jsonl").write_text("\n".join(json.dumps(p) for p in pairs))
+
+    scored = signals.scored_pairs(Path(shared), results)
+    assert len(scored) == 20 and abs(scored["0a_0b"][0]["cosine"] - 0.45) < 0.01
+    assert scored["0a_0b"][0]["entities"] == 1.0 and scored["1a_1b"][0]["entities"] == 0.0
+    _, alone, _ = signals.evaluate(scored, None, 5)
+    _, with_entities, _ = signals.evaluate(scored, "entities", 5)
+    _, with_terms, _ = signals.evaluate(scored, "terms", 5)
+    assert with_entities == 1.0 and alone < 0.9 and with_terms == alone

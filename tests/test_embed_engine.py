@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from newsflow.embed import Embedder, EmbedSettings, article_text, cosine_int8, to_int8
+from newsflow.embed.engine import _tokenizer
 from newsflow.embed.weights import model_dir, read_safetensors, read_shape
 from newsflow.embed.reference import encode
 
@@ -78,6 +79,36 @@ def test_tokens_are_cut_to_the_setting(exact):
     short = Embedder.__new__(Embedder)
     short.settings, short.tokenizer = EmbedSettings(max_chars=10), exact.tokenizer
     assert len(short.token_ids("word " * 100)) == 4  # [CLS] word word [SEP]
+
+
+def test_reading_a_head_first_gives_the_same_tokens(exact):
+    """Long texts are tokenised from a head cut at a space; the ids equal those of the whole text
+    cut to max_chars, whether the head fills max_tokens or (sparse text) the rest is read too."""
+    dense = " ".join(f"Councillors met {k} times about the harbour wall." for k in range(200))
+    sparse = "".join(f"vote{k}" + " " * 60 for k in range(100))  # the head holds ~16 words
+    spaced = "tide" + " " * 1500 + "surge " * 300  # no space-free cut can fill the head
+    for text in (dense, sparse, spaced, dense[:999], "x" * 5000):
+        want = exact.tokenizer.encode(text[:exact.settings.max_chars]).ids
+        assert exact.token_ids(text) == want
+    head = exact.settings.head_chars
+    assert len(exact.token_ids(dense)) == 128  # from the head alone
+    assert len(exact.tokenizer.encode(sparse[:head]).ids) < len(exact.token_ids(sparse))  # read past it
+
+
+def test_a_short_head_never_splits_a_word(exact):
+    """With a head of a few dozen characters and 8 tokens, so that the head's edge falls inside
+    words of several pieces: random texts of such words still give the ids of the whole text."""
+    import random
+
+    words = ["harbour", "councillors", "unprecedented", "wall", "met", "extraordinarily", "tidal", "surge"]
+    rng = random.Random(7)
+    small = Embedder.__new__(Embedder)
+    small.tokenizer = _tokenizer(model_dir(), 8)
+    for head in range(12, 60):
+        small.settings = EmbedSettings(max_tokens=8, head_chars=head)
+        for _ in range(20):
+            text = " ".join(rng.choice(words) for _ in range(30))
+            assert small.token_ids(text) == small.tokenizer.encode(text).ids, (head, text)
 
 
 def test_article_text_puts_the_title_first():

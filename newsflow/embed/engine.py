@@ -81,8 +81,17 @@ class Embedder:
                                             disabled_optimizers=DISABLED_OPTIMIZERS)
 
     def token_ids(self, text: str) -> list[int]:
-        """The token ids the model reads for `text` (cut to max_tokens)."""
-        return self.tokenizer.encode(text[:self.settings.max_chars]).ids
+        """The token ids the model reads for `text` (cut to max_tokens): those of its first
+        head_chars when they fill max_tokens (cut at a space, so no word is split), else those of
+        its first max_chars."""
+        s = self.settings
+        head = min(s.head_chars, s.max_chars)
+        if len(text) > head:
+            cut = max(text.rfind(" ", 0, head), text.rfind("\n", 0, head))
+            ids = self.tokenizer.encode(text[:cut]).ids if cut > 0 else []
+            if len(ids) >= s.max_tokens:
+                return ids
+        return self.tokenizer.encode(text[:s.max_chars]).ids
 
     def embed(self, text: str) -> np.ndarray:
         """The unit-length float32 embedding of `text`."""

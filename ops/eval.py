@@ -150,9 +150,22 @@ def cross_validate(name: str, setting: str, values: list[str], shared: Path, out
     return lines
 
 
+def labelled_pairs(shared: Path) -> list[tuple[str, str, str, bool]]:
+    """(pair id, file a, file b, gold same story) of every scored dev pair, as score_groups.py
+    counts them (ratings between 1.5 and 3 are not scored)."""
+    import json
+
+    pairs = []
+    for line in (shared / "eval" / "stories" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if not 1.5 < row["Overall"] < 3:
+            a, b = (f"{x}.txt" for x in row["pair_id"].split("_"))
+            pairs.append((row["pair_id"], a, b, row["Overall"] <= 1.5))
+    return pairs
+
+
 def story_pairs(shared: Path, results: Path) -> dict[str, tuple[bool, bool]]:
-    """pair id -> (predicted same story, gold same story) for the scored dev pairs, as
-    score_groups.py counts them (ratings between 1.5 and 3 are not scored)."""
+    """pair id -> (predicted same story, gold same story) for the scored dev pairs."""
     import json
 
     story_of = {}
@@ -160,14 +173,8 @@ def story_pairs(shared: Path, results: Path) -> dict[str, tuple[bool, bool]]:
         record = json.loads(path.read_text(encoding="utf-8"))
         for name in [record["source"]["name"], *(record["source"].get("aliases") or [])]:
             story_of[name] = record.get("story_id")
-    pairs = {}
-    for line in (shared / "eval" / "stories" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if 1.5 < row["Overall"] < 3:
-            continue
-        a, b = (story_of.get(f"{x}.txt") for x in row["pair_id"].split("_"))
-        pairs[row["pair_id"]] = (bool(a and a == b), row["Overall"] <= 1.5)
-    return pairs
+    return {pair_id: (bool(story_of.get(a) and story_of.get(a) == story_of.get(b)), gold)
+            for pair_id, a, b, gold in labelled_pairs(shared)}
 
 
 def pair_f1(outcomes: list[tuple[bool, bool]]) -> float:

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval import choose_by_folds  # noqa: E402  (ops/ is not a package)
+from eval import choose_by_folds, labelled_pairs, pair_f1  # noqa: E402  (ops/ is not a package)
 
 THRESHOLDS = [round(0.36 + 0.02 * i, 2) for i in range(13)]   # the embedding's grid in eval.py
 LOWER = [0.30, 0.34, 0.38, 0.42, 0.46, 0.50]                    # t2: where a second signal may decide
@@ -66,15 +66,8 @@ def scored_pairs(shared: Path, results: Path) -> dict[str, tuple[dict, bool]]:
     for path in results.glob("*.json"):
         record = json.loads(path.read_text(encoding="utf-8"))
         records[record["source"]["name"]] = features(record)
-    pairs = {}
-    for line in (shared / "eval" / "stories" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if 1.5 < row["Overall"] < 3:
-            continue
-        a, b = (records.get(f"{x}.txt") for x in row["pair_id"].split("_"))
-        if a and b:
-            pairs[row["pair_id"]] = (pair_row(a, b), row["Overall"] <= 1.5)
-    return pairs
+    return {pair_id: (pair_row(records[a], records[b]), gold)
+            for pair_id, a, b, gold in labelled_pairs(shared) if a in records and b in records}
 
 
 def rules(second: str | None) -> dict[str, tuple]:
@@ -84,12 +77,6 @@ def rules(second: str | None) -> dict[str, tuple]:
         table.update({f"cosine>={t} or (cosine>={t2} and {second}>={s})": (t, t2, s)
                       for t in THRESHOLDS for t2 in LOWER if t2 < t for s in SECOND[second]})
     return table
-
-
-def f1(outcomes: list[tuple[bool, bool]]) -> float:
-    tp = sum(p and g for p, g in outcomes)
-    wrong = sum(p != g for p, g in outcomes)
-    return 2 * tp / (2 * tp + wrong) if tp else 0.0
 
 
 def evaluate(pairs: dict, second: str | None, folds: int, salt: str = "") -> tuple[float, float, list[str]]:
@@ -103,9 +90,9 @@ def evaluate(pairs: dict, second: str | None, folds: int, salt: str = "") -> tup
         return same, gold
 
     ids, labels = sorted(pairs), list(table)
-    chosen, pick = choose_by_folds(ids, labels, folds, lambda v, train: f1([outcome(v, i) for i in train]), salt)
-    best = max(f1([outcome(v, i) for i in ids]) for v in labels)
-    return best, f1([outcome(pick[i], i) for i in ids]), chosen
+    chosen, pick = choose_by_folds(ids, labels, folds, lambda v, train: pair_f1([outcome(v, i) for i in train]), salt)
+    best = max(pair_f1([outcome(v, i) for i in ids]) for v in labels)
+    return best, pair_f1([outcome(pick[i], i) for i in ids]), chosen
 
 
 def main() -> None:

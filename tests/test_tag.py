@@ -144,6 +144,21 @@ def test_results_table_teams(model):
     assert ents["Merlene Ottey"][0] == "PERSON"
 
 
+def test_a_capitalised_number_word_is_part_of_a_name(model):
+    """"First", "One" are words of names (spaCy calls them numbers), kept at a name's edge; figures
+    at an edge (a golfer's score) are still cut off, and ordinary names are unchanged."""
+    c = Cleaned(title=None, paragraphs=(
+        "First Harbour Bank said on Tuesday it would buy Lakeshore Trust for $40 million.",
+        "The deal was announced after Formula One officials met in Monza, and Air Force One landed in Denver.",
+        "Jesper Holm shot 65 to lead, two strokes ahead of Karl Brandt 67.",
+    ))
+    names = {e.text for e in tag(c, model).entities}
+    assert {"First Harbour Bank", "Formula One", "Air Force One"} <= names
+    assert {"Lakeshore Trust", "Denver", "Jesper Holm", "Karl Brandt"} <= names
+    assert not {"Harbour Bank", "Formula", "Air Force"} & names
+    assert not any(ch.isdigit() for name in names for ch in name)
+
+
 @pytest.mark.parametrize("name, person", [
     ("H. Morris", True), ("S. Jayasuriya", True), ("M. McCague", True),
     ("U.S. Steel", False), ("J.P. Morgan", False), ("Manchester United", False),

@@ -197,7 +197,11 @@ def clean_span(span, text: str, res: Resources) -> Mention | None:
             break
 
     def junk(t) -> bool:
-        return t.is_punct or t.like_num or t.is_digit or t.is_space or not _LETTER.search(t.text)
+        # A number at a name's edge is not the name ("65" after a golfer, "3" before a team), but a
+        # capitalised number word is ("First Union", "Formula One", "Big Ten"): spaCy's like_num
+        # also says yes to "First" and "One".
+        number = t.like_num and not (t.is_alpha and t.text[:1].isupper())
+        return t.is_punct or number or t.is_digit or t.is_space or not _LETTER.search(t.text)
 
     while toks and (junk(toks[0]) or toks[0].lower_ == "the"):
         toks = toks[1:]

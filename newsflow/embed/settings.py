@@ -23,7 +23,7 @@ class EmbedSettings:
     max_chars: int = 4000
     #: Characters tokenised first, cut at a space: when they already give max_tokens tokens the
     #: rest is never read (the same ids: the tokenizer splits at spaces). Tokenising 4,000
-    #: characters cost 1.75 ms per page in the pipeline, this head ~0.4 ms; it sufficed for every
+    #: characters cost 1.5-1.75 ms per page in the pipeline, this head ~0.75 ms; it sufficed for every
     #: clean text of the dev sets (1,080: none needed more).
     head_chars: int = 1000
     #: int8 dynamic quantisation of the weights (per output channel): 7 ms instead of 22 ms of CPU

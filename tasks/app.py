@@ -68,6 +68,8 @@ def celery_config(settings: Settings, url: str) -> dict[str, Any]:
         # Redis); an ack that could not be sent means one harmless, idempotent redelivery.
         worker_cancel_long_running_tasks_on_connection_loss=False,
         worker_prefetch_multiplier=1,  # an article in hand is never stuck behind a slow one
+        # A fresh fork after this many articles bounds what a process accumulates (spaCy's vocabulary).
+        worker_max_tasks_per_child=settings.max_articles_per_process or None,
         worker_hijack_root_logger=False,  # logging is newsflow.logs' job
         worker_redirect_stdouts=False,
         # Task events (received, started, succeeded, failed; sent from the watcher) for

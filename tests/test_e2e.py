@@ -165,3 +165,26 @@ def test_celery_task_events_reach_a_monitor(tmp_path):
         stop_receiving.set()
         assert up.stop() == 0
     assert {"task-sent", "task-received", "task-started", "task-succeeded"} <= set(seen)
+
+
+def test_a_pool_process_is_replaced_after_its_article_quota(tmp_path):
+    """With NEWSFLOW_MAX_ARTICLES_PER_PROCESS=2 and one pool process, 7 files are processed by at
+    least four processes in turn, each forked with the node's models (no model loaded again), and
+    every file still ends as one ok result."""
+    from tests.corpus import drop
+    from tests.service import Up, follow
+
+    up = Up(tmp_path, workers=1, NEWSFLOW_MAX_ARTICLES_PER_PROCESS="2").start()
+    try:
+        drop(up.inbox, 0, 7)
+        assert up.wait_results(7, 180) == 7, up.log.read_text()[-3000:]
+    finally:
+        assert up.stop() == 0
+    got = results(up.results)
+    assert len(got) == 7 and all(r["status"] == "ok" for r in got.values())
+    processes = {r["worker"] for r in got.values()}
+    assert len(processes) >= 4, processes
+    events = follow(up.log, 0)[0]
+    ready = [e for e in events if e.get("event") == "pool_process_ready"]
+    loaded = [e for e in events if e.get("event") == "model_loaded"]
+    assert len(ready) >= 4 and len(loaded) == 2, (len(ready), len(loaded))  # NER + story model, once

@@ -47,3 +47,15 @@ def test_task_events_are_on_unless_turned_off():
     off = celery_config(Settings.from_env({"NEWSFLOW_TASK_EVENTS": "0"}), "redis://localhost:6379/0")
     assert on["worker_send_task_events"] and on["task_send_sent_event"]
     assert not off["worker_send_task_events"] and not off["task_send_sent_event"]
+
+
+def test_a_pool_process_is_replaced_after_its_article_quota():
+    """A pool process is forked afresh after NEWSFLOW_MAX_ARTICLES_PER_PROCESS articles (10,000 by
+    default); 0 never replaces it; a negative quota is refused, naming the variable."""
+    import pytest
+
+    assert celery_config(Settings.from_env({}), "redis://h:1/0")["worker_max_tasks_per_child"] == 10_000
+    s = Settings.from_env({"NEWSFLOW_MAX_ARTICLES_PER_PROCESS": "0"})
+    assert celery_config(s, "redis://h:1/0")["worker_max_tasks_per_child"] is None
+    with pytest.raises(ValueError, match="NEWSFLOW_MAX_ARTICLES_PER_PROCESS"):
+        Settings.from_env({"NEWSFLOW_MAX_ARTICLES_PER_PROCESS": "-1"})

@@ -379,3 +379,19 @@ def test_what_the_watcher_has_seen_is_read_again_when_another_server_answers(tmp
         assert seen.refresh() and seen.get("a.txt") is None and len(seen) == 0
     finally:
         server.stop()
+
+
+def test_files_that_left_the_inbox_leave_the_map_of_files_seen(tmp_path, redis_client, keys):
+    """The map of files seen holds no more than the inbox: a rescan forgets the files removed
+    since (and says how many), keeps the ones still there, and never takes those again."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (inbox / name).write_bytes(f"text of {name}".encode())
+    with Harness(inbox, redis_client, keys, rescan_seconds=0.2) as h:
+        h.wait_for(3)
+        (inbox / "a.txt").unlink()
+        (inbox / "c.txt").unlink()
+        assert wait_until(lambda: redis_client.hlen(keys.seen_files()) == 1, 5)
+        time.sleep(0.6)  # more rescans: nothing else forgotten, nothing taken again
+    assert redis_client.hkeys(keys.seen_files()) == [b"b.txt"] and len(h.queued) == 3

@@ -428,12 +428,17 @@ class Watcher:
         started = time.monotonic()
         if self.seen.refresh():
             log.info("seen_files_reloaded", files=len(self.seen), reason="another Redis server answers")
-        before = len(self.pending)
-        self._scan_dir(self.inbox)
+        before, known = len(self.pending), self.seen.paths()
+        present: set[str] = set()
+        self._scan_dir(self.inbox, present)
+        # A file that left the inbox leaves the map too, so it holds no more than the inbox does
+        # (were it dropped again, its bytes are known by id: an alias, never processed twice).
+        forgotten = self.seen.forget(known - present) if self.inbox.is_dir() else 0
         log.info("inbox_scanned", found=len(self.pending) - before, pending=len(self.pending),
-                 duration_ms=round((time.monotonic() - started) * 1000, 1))
+                 forgotten=forgotten, duration_ms=round((time.monotonic() - started) * 1000, 1))
 
-    def _scan_dir(self, top: Path) -> None:
+    def _scan_dir(self, top: Path, present: set[str] | None = None) -> None:
+        """Note the files under `top` not admitted yet; every file's inbox path goes in `present`."""
         now_wall = time.time()
         for folder, dirs, files in os.walk(top, followlinks=False):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -441,11 +446,13 @@ class Watcher:
                 if ignored(name):
                     continue
                 path = os.path.join(folder, name)
+                rel = self._relative(Path(path))
+                if rel is not None and present is not None:
+                    present.add(rel)
                 try:
                     st = os.lstat(path)
                 except OSError:
                     continue
-                rel = self._relative(Path(path))
                 if rel is None or self.seen.get(rel) == (st.st_size, st.st_mtime_ns):
                     continue
                 if path not in self.pending:
@@ -461,6 +468,10 @@ class Watcher:
         elif self.paused and depth <= self.low_water:
             self.paused = False
             log.info("backpressure_off", queued=depth, low_water=self.low_water)
+
+
+#: Paths one HDEL removes from the map of files seen.
+FORGET_BATCH = 1000
 
 
 class SeenFiles:
@@ -493,6 +504,19 @@ class SeenFiles:
 
     def __len__(self) -> int:
         return len(self._cache)
+
+    def paths(self) -> set[str]:
+        return set(self._cache)
+
+    def forget(self, paths: set[str]) -> int:
+        """Drop these paths (files no longer in the inbox); returns how many."""
+        rels = sorted(paths)
+        for i in range(0, len(rels), FORGET_BATCH):
+            batch = rels[i:i + FORGET_BATCH]
+            self.r.hdel(self.key, *(rel.encode("utf-8", "surrogateescape") for rel in batch))
+            for rel in batch:
+                self._cache.pop(rel, None)
+        return len(rels)
 
     def add(self, rel: str, size: int, mtime_ns: int) -> None:
         self.add_many({rel: (size, mtime_ns)})

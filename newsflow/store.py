@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import redis
 from redis.backoff import ExponentialBackoff
@@ -203,10 +203,13 @@ class Store:
         pipe.zadd(self.keys.pending(), {article_id: time.time()}, xx=True)
         return int(pipe.execute()[0])
 
-    def claim_silent(self, cutoff: float, now: float, limit: int) -> dict[str, float]:
-        """Pending articles with no sign of life since `cutoff` (at most `limit`), each marked
-        alive `now` so no other sweeper claims it this period: id -> its last sign of life."""
-        found = self._sweep(keys=[self.keys.pending(), self.keys.stats()], args=[cutoff, now, limit])
+    def claim_silent(self, cutoff: float, now: float, limit: int,
+                     skip: Iterable[str] = ()) -> dict[str, float]:
+        """Pending articles with no sign of life since `cutoff` (at most `limit`, none of `skip`),
+        each marked alive `now` so no other sweeper claims it this period: id -> its last sign of
+        life."""
+        found = self._sweep(keys=[self.keys.pending(), self.keys.stats()],
+                            args=[cutoff, now, limit, *sorted(skip)])
         return {found[i].decode(): float(found[i + 1]) for i in range(0, len(found), 2)}
 
     def drop_pending(self, article_id: str) -> None:

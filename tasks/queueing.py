@@ -9,18 +9,22 @@ is admitted, has no result, and no message for it exists anywhere.
 
 The sweep finds such articles without trusting the broker. Every admitted
 article without a result is in the `pending` set, scored by its last sign of
-life: a message queued for it, or a delivery started. An article silent for
-longer than any delivery can take (`visibility_timeout`: the bound after which
-the transport itself redelivers an unacknowledged message) whose message is
-not still waiting in the queue (the queue is first in, first out, and every
+life: a message queued for it, or a delivery started. An article whose message
+is not still waiting in the queue (the queue is first in, first out, and every
 message says when it was queued: older than the oldest one waiting means not
-waiting) gets a new message. A message that was not lost after all only means
-a second delivery, which is harmless (results are idempotent) and cheap (a
-committed article is not processed again). Never a loss: the sweep only adds.
+waiting) gets a new message when it has been silent
+- for longer than the publish lag, if no worker holds its message either (the
+  transport keeps every message a worker holds in its unacknowledged hash);
+- for longer than any delivery can take (`visibility_timeout`: the bound after
+  which the transport itself redelivers an unacknowledged message) otherwise.
+A message that was not lost after all only means a second delivery, which is
+harmless (results are idempotent) and cheap (a committed article is not
+processed again). Never a loss: the sweep only adds.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 
@@ -50,6 +54,9 @@ QUEUED_AT = "newsflow_queued_at"
 PUBLISH_LAG = 60.0
 #: Most articles one sweep queues again (the next sweep takes the rest).
 SWEEP_LIMIT = 1000
+#: Most held messages read to learn which articles workers hold; past it (a deployment holding
+#: more at once) the sweep keeps to the visibility timeout alone.
+HELD_READ_MAX = 10_000
 
 
 def publish(app: Celery, queue: str, article_ids: list[str], deployment_faults: int = 0) -> None:
@@ -96,6 +103,28 @@ def waiting_since(client: redis.Redis, keys: Keys, queue: str, now: float) -> fl
     return now if oldest is None else queued_at(oldest)
 
 
+def article_of(raw: bytes) -> str | None:
+    """The article a process_article message (as queued, or as the transport holds it:
+    [message, exchange, routing key]) is for; None for any other message."""
+    try:
+        message = json.loads(raw)
+        message = message[0] if isinstance(message, list) else message
+        if message["headers"]["task"] != PROCESS_ARTICLE:
+            return None
+        args = json.loads(base64.b64decode(message["body"]))[0]
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+    return args[0] if args and isinstance(args[0], str) else None
+
+
+def held_articles(client: redis.Redis, keys: Keys) -> set[str] | None:
+    """The articles whose message a worker holds (taken, not yet acknowledged); None when more
+    than HELD_READ_MAX are held."""
+    if client.hlen(keys.unacked()) > HELD_READ_MAX:
+        return None
+    return {a for a in map(article_of, client.hvals(keys.unacked())) if a is not None}
+
+
 def requeue_lost(client: redis.Redis, store: Store, app: Celery, settings: Settings,
                  now: float | None = None) -> list[str]:
     """Queue a new message for each admitted article whose message was lost (see the module's
@@ -104,8 +133,11 @@ def requeue_lost(client: redis.Redis, store: Store, app: Celery, settings: Setti
     since = waiting_since(client, store.keys, settings.queue, now)
     if since is None:
         return []
-    cutoff = min(now - settings.visibility_timeout, since - PUBLISH_LAG)
-    lost = store.claim_silent(cutoff, now, SWEEP_LIMIT)
+    # Read after the queue: a message taken from it meanwhile is seen in one of the two places.
+    held = held_articles(client, store.keys)
+    horizon = since - PUBLISH_LAG
+    lost = {} if held is None else store.claim_silent(min(now - PUBLISH_LAG, horizon), now, SWEEP_LIMIT, held)
+    lost.update(store.claim_silent(min(now - settings.visibility_timeout, horizon), now, SWEEP_LIMIT))
     if not lost:
         return []
     # The delivery the broker lost is its fault, not the article's: one is forgiven (poison cap).

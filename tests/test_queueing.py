@@ -4,6 +4,7 @@ message was lost, through real Celery on a real server."""
 import base64
 import json
 import time
+from contextlib import contextmanager
 
 import pytest
 from structlog.testing import capture_logs
@@ -100,13 +101,25 @@ def test_every_message_says_when_it_was_queued(app, redis_client, keys):
     assert queued_at(b'{"headers": {"task": "other"}}') is None and queued_at(b"not json") is None
 
 
+@contextmanager
+def taken(app, queue="articles"):
+    """A worker's hold on the oldest waiting message: taken from the queue by the transport, not
+    acknowledged (in its unacknowledged hash) while the block runs; given back at the end."""
+    with app.connection_for_read() as connection:
+        message = connection.default_channel.basic_get(queue, no_ack=False)
+        assert message is not None
+        yield message
+
+
 def test_a_silent_article_with_no_message_is_queued_again_once(app, redis_client, keys, settings):
-    """Admitted, no result, no message anywhere: quiet until the visibility timeout has passed, then
-    one new message (its lost delivery forgiven), counted and logged; the claim holds a period."""
+    """Admitted, no result, no message anywhere (not waiting, not held): quiet for the publish
+    lag, then one new message (its lost delivery forgiven), counted and logged, long before the
+    visibility timeout; the claim holds a period."""
     store = Store(redis_client, keys)
     lost = admitted(store, 1)
     assert requeue_lost(redis_client, store, app, settings) == []  # not silent long enough yet
-    later = time.time() + settings.visibility_timeout + 1
+    later = time.time() + PUBLISH_LAG + 1
+    assert later < time.time() + settings.visibility_timeout
     with capture_logs() as logs:
         assert requeue_lost(redis_client, store, app, settings, now=later) == [lost]
     assert queued(redis_client, keys) == [(lost, {"deployment_faults": 1})]
@@ -147,6 +160,37 @@ def test_a_foreign_message_at_the_head_of_the_queue_pauses_the_sweep(app, redis_
     assert requeue_lost(redis_client, store, app, settings, now=time.time() + 10 * settings.visibility_timeout) == []
 
 
+def test_an_article_whose_message_a_worker_holds_waits_for_the_visibility_timeout(app, redis_client,
+                                                                                  keys, settings):
+    """A message in a worker's hands (taken, not acknowledged) is a delivery under way: its
+    article is left alone past the publish lag, and queued again only once silent past the
+    visibility timeout (the holder is gone); an article nobody holds is queued at once."""
+    store = Store(redis_client, keys)
+    in_hand, lost = admitted(store, 8), admitted(store, 9)
+    publish(app, "articles", [in_hand])
+    with taken(app) as message:
+        assert redis_client.hlen(keys.unacked()) == 1 and message.payload[0] == [in_hand]
+        soon = time.time() + PUBLISH_LAG + 1
+        assert requeue_lost(redis_client, store, app, settings, now=soon) == [lost]
+        redis_client.delete(keys.queue("articles"))  # that new message: lost too
+        later = time.time() + settings.visibility_timeout + 1
+        assert sorted(requeue_lost(redis_client, store, app, settings, now=later)) == [in_hand, lost]
+
+
+def test_the_article_of_a_message_is_read_as_queued_and_as_held():
+    """article_of reads a process_article message as it waits and as the transport holds it
+    ([message, exchange, routing key]); anything else is None."""
+    from tasks.queueing import article_of
+
+    body = base64.b64encode(json.dumps([["ab" * 16], {}, {}]).encode()).decode()
+    message = {"headers": {"task": PROCESS_ARTICLE}, "body": body}
+    assert article_of(json.dumps(message).encode()) == "ab" * 16
+    assert article_of(json.dumps([message, "", "articles"]).encode()) == "ab" * 16
+    other = {"headers": {"task": "other"}, "body": body}
+    assert article_of(json.dumps(other).encode()) is None and article_of(b"not json") is None
+    assert article_of(json.dumps({"headers": {"task": PROCESS_ARTICLE}, "body": "%%"}).encode()) is None
+
+
 def test_committed_and_started_articles_are_not_silent(app, redis_client, keys, settings):
     """A commit ends an article's watch; a delivery that starts is a sign of life, and a late
     delivery of a committed article does not make it pending again."""
@@ -155,11 +199,13 @@ def test_committed_and_started_articles_are_not_silent(app, redis_client, keys, 
     store = Store(redis_client, keys)
     done, running = admitted(store, 6), admitted(store, 7)
     redis_client.zadd(keys.pending(), {running: 1.0})
-    store.count_attempt(running, 60)
-    assert redis_client.zscore(keys.pending(), running) > time.time() - 60
-    store.commit(failed_record(done, {"name": "a6.txt", "path": "a6.txt", "bytes": 5, "sha256": "0" * 64,
-                                      "aliases": []}, "Test", "written by the test"))
-    store.count_attempt(done, 60)
-    assert redis_client.zscore(keys.pending(), done) is None
-    soon = time.time() + settings.visibility_timeout / 2
-    assert requeue_lost(redis_client, store, app, settings, now=soon) == []
+    publish(app, "articles", [running])
+    with taken(app):  # its delivery under way
+        store.count_attempt(running, 60)
+        assert redis_client.zscore(keys.pending(), running) > time.time() - 60
+        store.commit(failed_record(done, {"name": "a6.txt", "path": "a6.txt", "bytes": 5,
+                                          "sha256": "0" * 64, "aliases": []}, "Test", "written by the test"))
+        store.count_attempt(done, 60)
+        assert redis_client.zscore(keys.pending(), done) is None
+        soon = time.time() + settings.visibility_timeout / 2
+        assert requeue_lost(redis_client, store, app, settings, now=soon) == []

@@ -203,13 +203,14 @@ class Store:
         pipe.zadd(self.keys.pending(), {article_id: time.time()}, xx=True)
         return int(pipe.execute()[0])
 
-    def claim_silent(self, cutoff: float, now: float, limit: int,
-                     skip: Iterable[str] = ()) -> dict[str, float]:
-        """Pending articles with no sign of life since `cutoff` (at most `limit`, none of `skip`),
-        each marked alive `now` so no other sweeper claims it this period: id -> its last sign of
-        life."""
+    def claim_silent(self, cutoff: float, now: float, limit: int, held: Iterable[str] = (),
+                     held_cutoff: float | None = None) -> dict[str, float]:
+        """Pending articles with no sign of life since `cutoff` (since `held_cutoff`, an earlier
+        time, for the ids in `held`), at most `limit`, each marked alive `now` so no other sweeper
+        claims it this period: id -> its last sign of life."""
+        held_cutoff = cutoff if held_cutoff is None else min(cutoff, held_cutoff)
         found = self._sweep(keys=[self.keys.pending(), self.keys.stats()],
-                            args=[cutoff, now, limit, *sorted(skip)])
+                            args=[cutoff, held_cutoff, now, limit, *sorted(held)])
         return {found[i].decode(): float(found[i + 1]) for i in range(0, len(found), 2)}
 
     def drop_pending(self, article_id: str) -> None:

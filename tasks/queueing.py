@@ -136,8 +136,9 @@ def requeue_lost(client: redis.Redis, store: Store, app: Celery, settings: Setti
     # Read after the queue: a message taken from it meanwhile is seen in one of the two places.
     held = held_articles(client, store.keys)
     horizon = since - PUBLISH_LAG
-    lost = {} if held is None else store.claim_silent(min(now - PUBLISH_LAG, horizon), now, SWEEP_LIMIT, held)
-    lost.update(store.claim_silent(min(now - settings.visibility_timeout, horizon), now, SWEEP_LIMIT))
+    slow = min(now - settings.visibility_timeout, horizon)  # a worker may hold its message
+    quick = slow if held is None else min(now - PUBLISH_LAG, horizon)
+    lost = store.claim_silent(quick, now, SWEEP_LIMIT, held or (), held_cutoff=slow)
     if not lost:
         return []
     # The delivery the broker lost is its fault, not the article's: one is forgiven (poison cap).

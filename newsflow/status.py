@@ -129,12 +129,15 @@ class StatusCollector:
 
 def serve_metrics(url: str, settings: Settings) -> None:
     """Serve the status as Prometheus metrics on settings.metrics_host:metrics_port (a daemon
-    thread); OSError if the address cannot be bound."""
+    thread), and log `metrics_serving`; OSError if the address cannot be bound."""
     from prometheus_client import start_http_server
     from prometheus_client.core import REGISTRY
 
     from newsflow.store import connect_quick
 
+    from newsflow.logs import get_logger
+
     client = connect_quick(url, SCRAPE_TIMEOUT, retries=1)
     start_http_server(settings.metrics_port, addr=settings.metrics_host)  # bind first: fail before registering
     REGISTRY.register(StatusCollector(client, settings))
+    get_logger().info("metrics_serving", bind=settings.metrics_host, port=settings.metrics_port)

@@ -225,7 +225,6 @@ def cmd_metrics(settings: Settings, args: argparse.Namespace) -> int:
     import threading
 
     from newsflow.connection import Deployment, NoDeployment
-    from newsflow.logs import get_logger
     from newsflow.status import serve_metrics
 
     settings = dataclasses.replace(settings, metrics_port=args.port or settings.metrics_port or METRICS_PORT,
@@ -245,7 +244,6 @@ def cmd_metrics(settings: Settings, args: argparse.Namespace) -> int:
             print(f"newsflow metrics: cannot serve on {settings.metrics_host}:{settings.metrics_port}: "
                   f"{exc.strerror or exc}; choose another --port", file=sys.stderr)
             return 2
-        get_logger().info("metrics_serving", bind=settings.metrics_host, port=settings.metrics_port)
         stop.wait()
     return 0
 

@@ -123,7 +123,6 @@ def _serve_metrics(url: str, settings: Settings) -> bool:
         print(f"newsflow up: cannot serve metrics on {where}: {exc.strerror or exc}; free that port or "
               "set NEWSFLOW_METRICS_PORT to another (0 turns the endpoint off)", file=sys.stderr)
         return False
-    log.info("metrics_serving", bind=settings.metrics_host, port=settings.metrics_port)
     return True
 
 

@@ -8,8 +8,7 @@
 #   make lock UPGRADE=--upgrade                      newest versions the ranges allow
 #   make lock UPGRADE="--upgrade-package trafilatura" one dependency
 #   make test-latest        newest versions, no lock, in .venv-latest: the smoke tests
-#   requirements-model.in   the story model's wheel, locked too; requirements-overrides.txt drops
-#                           the sentence-transformers it declares (never imported)
+#   requirements-overrides.txt  requirements a locked wheel declares and newsflow never imports (none today)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -40,7 +39,6 @@ test-latest:
 	rm -rf .venv-latest
 	$(PYTHON) -m venv .venv-latest
 	.venv-latest/bin/python -m pip install --quiet '.[test]'
-	.venv-latest/bin/python -m pip install --quiet --no-deps -r requirements-model.in
 	.venv-latest/bin/python -m pip list --format=freeze > .venv-latest/versions.txt
 	.venv-latest/bin/pytest -m smoke -p no:cacheprovider
 
@@ -49,8 +47,8 @@ $(TOOLS)/bin/uv:
 	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 
 lock: $(TOOLS)/bin/uv
-	$(TOOLS)/bin/uv pip compile pyproject.toml requirements-model.in $(LOCK_FLAGS) $(UPGRADE) -o requirements.lock
-	$(TOOLS)/bin/uv pip compile pyproject.toml requirements-model.in --extra test -c requirements.lock $(LOCK_FLAGS) $(UPGRADE) -o requirements-test.lock
+	$(TOOLS)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) $(UPGRADE) -o requirements.lock
+	$(TOOLS)/bin/uv pip compile pyproject.toml --extra test -c requirements.lock $(LOCK_FLAGS) $(UPGRADE) -o requirements-test.lock
 
 eval: $(BIN)/.installed
 	$(BIN)/python ops/eval.py

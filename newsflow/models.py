@@ -41,8 +41,8 @@ def rss_mb() -> float:
 
 
 def _embedder(settings: Settings) -> Embedder:
-    """The story model, and the heap its build freed (the float graph, ~150 MB) given back to the
-    system: glibc keeps freed memory for reuse, and a worker node's main process would hold it
+    """The story model, and the heap its load freed (the compressed weights it read) given back to
+    the system: glibc keeps freed memory for reuse, and a worker node's main process would hold it
     for ever, copied into no pool process but counted in the node's memory."""
     embedder = Embedder(settings.embed)
     try:
@@ -66,7 +66,7 @@ def load_models(settings: Settings, worker: str) -> Models:
     embedder = None
     if settings.embed.enabled:
         try:
-            embedder = _timed(lambda: _embedder(settings), EMBED_MODEL, worker, quantized=settings.embed.quantize)
+            embedder = _timed(lambda: _embedder(settings), EMBED_MODEL, worker)
         except ModelMissing as exc:  # an install without the model wheel: TF-IDF stories, said once
             log.warning("story_model_missing", model=EMBED_MODEL, worker=worker, error=str(exc))
     return Models(tag_model, embedder)

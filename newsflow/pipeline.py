@@ -148,7 +148,7 @@ class Pipeline:
                                  f"{s.article_time_limit:g} s (NEWSFLOW_ARTICLE_TIME_LIMIT); the article was stopped")
         with self._stage("index", article_id, name):
             if cleaned.paragraphs:
-                placement = self.index.place(article_id, fp, cleaned.published)
+                placement = self._with_languages(self.index.place(article_id, fp, cleaned.published), tags.language)
             else:  # a title and no body: nothing to compare, so no copy of anything and a story of its own
                 placement = Placement(None, article_id, {"method": "no_body",
                                                          "reason": "no body text: never a duplicate, its own story"})
@@ -156,6 +156,18 @@ class Pipeline:
         if reused:
             placement = dataclasses.replace(placement, audit={**placement.audit, "tags": reused})
         return ok_record(article_id, src, cleaned, tags, fp, placement)
+
+    def _with_languages(self, placement: Placement, language: str | None) -> Placement:
+        """The story decision's language pair in its audit (`languages`): this article's language,
+        then its best match's ("de-en"); the article's alone when it had no candidate; "und" where
+        a language is unknown (or the match is not committed yet)."""
+        story = placement.audit.get("story")
+        if not isinstance(story, dict):
+            return placement
+        match = story.get("best_match")
+        theirs = (self.store.record(match) or {}).get("language") if match else None
+        pair = f"{language or 'und'}-{theirs or 'und'}" if match else (language or "und")
+        return dataclasses.replace(placement, audit={**placement.audit, "story": {**story, "languages": pair}})
 
     def _compute(self, article_id: str, name: str, doc: Document,
                  models: Models) -> tuple[Cleaned, Tags, Fingerprint, dict[str, Any] | None]:

@@ -10,7 +10,8 @@ its own id (copies of one page are near-duplicates, as wire copy is).
 Measures, in this order, on this machine, in this run:
   stages   CPU ms per article of clean, tag, fingerprint, embed (in-process, no I/O),
            and of index + store (Redis round trips, commit, result file)
-  embed    the story model as numpy float32, ONNX Runtime float32 and int8: CPU per article, cosines
+  embed    the story model against the NER, CPU per article, native and AVX2-only kernels, with the
+           CPU's flags (ops/bench_embed.py)
   ratio    ops/bench_ratio.py: stock spaCy NER on the raw pages vs NER on the clean text vs the whole
            pipeline, CPU per page, on unique pages and on a stream with wire copies
   inline   `newsflow process --inline` throughput (one process, no broker): the baseline
@@ -143,46 +144,12 @@ def bench_stages(files: list[Path], work: Path) -> dict:
     return out
 
 
-def bench_embed_engines(files: list[Path]) -> dict:
-    """The story model three ways on the same clean texts, one after another in this process: the
-    plain numpy forward pass (float32), ONNX Runtime on the float graph, and on the int8 graph (the
-    service's). CPU ms per article each, and how far each one's pairwise cosines are from the float
-    graph's (which matches sentence-transformers to 1e-6: tests/test_embed_engine.py)."""
-    import numpy as np
+def bench_embed_engines(shared: Path) -> dict:
+    """The story model's CPU against the NER's, native kernels and AVX2 kernels alone, with the
+    CPU's flags (ops/bench_embed.py)."""
+    import bench_embed
 
-    from newsflow.clean import clean
-    from newsflow.embed import Embedder, EmbedSettings, article_text
-    from newsflow.embed.reference import encode
-    from newsflow.embed.weights import model_dir, read_safetensors, read_shape
-    from newsflow.model import Document
-
-    texts = []
-    for p in files:
-        try:
-            c = clean(Document(name=p.name, data=p.read_bytes()))
-        except Exception:  # a page the cleaner refuses has no text to embed
-            continue
-        texts.append(article_text(c.title or "", c.paragraphs))
-    exact, quantized = Embedder(EmbedSettings(quantize=False)), Embedder(EmbedSettings())
-    folder = model_dir()
-    tensors, shape = read_safetensors(folder / "model.safetensors"), read_shape(folder)
-    engines = {
-        "numpy float32": lambda text: encode(tensors, exact.token_ids(text), shape.layers, shape.heads,
-                                             shape.layer_norm_eps, np.float32),
-        "onnxruntime float32": exact.embed,
-        "onnxruntime int8 (the service's)": quantized.embed,
-    }
-    out, vectors = {}, {}
-    for name, embed in engines.items():
-        embed(texts[0])  # warm
-        t = time.process_time()
-        vectors[name] = np.array([embed(text) for text in texts])
-        out[name] = {"cpu_ms": 1000 * (time.process_time() - t) / len(texts)}
-    ref = vectors["onnxruntime float32"] @ vectors["onnxruntime float32"].T
-    for name in engines:
-        out[name]["max_cosine_error"] = float(np.abs(vectors[name] @ vectors[name].T - ref).max())
-    out["articles"] = len(texts)
-    return out
+    return bench_embed.run(shared, 102)
 
 
 # -- 2. inline baseline -----------------------------------------------------------
@@ -369,9 +336,9 @@ def bench_watcher(n: int, work: Path) -> dict:
 
 
 def embed_rows(figures: dict) -> list[tuple[str, str]]:
-    return [(f"story model, {name}", f"{v['cpu_ms']:.1f} ms/article (CPU); pairwise cosines within "
-                                     f"{v['max_cosine_error']:.4f} of float (target ≤ 10 ms)")
-            for name, v in figures.items() if name != "articles"]
+    import bench_embed
+
+    return bench_embed.rows(figures)
 
 
 def memory_rows(mem: dict) -> list[tuple[str, str]]:
@@ -402,7 +369,7 @@ def main() -> int:
         r["stages"] = bench_stages(files[: min(len(files), 102)], work)
         rows += [(f"stage {k}", f"{v:.1f} ms/article" + (" (CPU)" if "wall" not in k else "")) for k, v in r["stages"].items()]
     if "embed" not in skip:
-        r["embed"] = bench_embed_engines(files[: min(len(files), 102)])
+        r["embed"] = bench_embed_engines(args.shared)
         rows += embed_rows(r["embed"])
     if "ratio" not in skip:
         from bench_ratio import bench_ratio, ratio_rows  # ops/bench_ratio.py

@@ -70,8 +70,8 @@ def pipeline_ms(pages: list[Path], work: Path, models: Any) -> dict:
     client = connect(server.acquire())
     try:
         pipe = Pipeline(Settings.from_env({}), client, results_dir=work / "results", worker="bench", models=models)
-        ner, embed = _Timed(models.tag.nlp), _Timed(models.embedder.session.run)
-        models.tag.nlp, models.embedder.session.run = ner, embed
+        ner, embed = _Timed(models.tag.nlp), _Timed(models.embedder.network.encode)
+        models.tag.nlp, models.embedder.network.encode = ner, embed
         ids = []
         for p in pages:
             data = p.read_bytes()
@@ -81,7 +81,7 @@ def pipeline_ms(pages: list[Path], work: Path, models: Any) -> dict:
         t = time.process_time()
         records = [pipe.run(aid) for aid in ids]
         total = time.process_time() - t
-        models.tag.nlp, models.embedder.session.run = ner.call, embed.call
+        models.tag.nlp, models.embedder.network.encode = ner.call, embed.call
     finally:
         client.close()
         server.release()

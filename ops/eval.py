@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Run every shared scorer on newsflow's output and print one table.
 
-    python ops/eval.py [--shared ../shared] [--sets seeds,txt,html,dates,dup,stories,entities] [--keep DIR]
-                       [--env NEWSFLOW_X=VALUE ...] [--tune NEWSFLOW_X=V1,V2,...] [--folds 5]
+    python ops/eval.py [--shared ../shared] [--sets seeds,txt,html,dates,dup,stories,multilingual-stories,entities]
+                       [--keep DIR] [--env NEWSFLOW_X=VALUE ...] [--tune NEWSFLOW_X=V1,V2,...] [--folds 5]
+                       [--before DIR]
 
 Beside each newsflow figure: the plain library's figure on the same pages
 (ops/baselines.py) and the pages newsflow wins / loses / ties against it.
@@ -10,7 +11,12 @@ Beside each newsflow figure: the plain library's figure on the same pages
 scored on the fifth, five times; the held-out figure is the one to quote
 (stories: folds of the labelled pairs, the held-out pairs pooled into one F1).
 `--folds N` alone adds to the table the cross-validated figure of each set
-that has a DEFAULT_TUNE setting (stories: the embedding threshold).
+that has a DEFAULT_TUNE setting (stories: the embedding threshold, one value
+chosen over the English and the multilingual story pairs together).
+
+The story sets also get a table by language pair (ops/storypairs.py): newsflow
+beside plain batch TF-IDF over the same files and, with `--before DIR` (an
+earlier `--keep` folder), the earlier run's results.
 
 Each set goes through `newsflow process --inline` (the same stages, index and
 records as the service) in a fresh state folder with its own embedded Valkey,
@@ -42,6 +48,9 @@ SETS = {
     "dates": ("eval/dates/files", ["score_dates.py", "{eval}/dates/dates.gold.json"], r"^date accuracy.*", "≥ 0.92", "htmldate 0.907"),
     "dup": ("eval/duplicates/files", ["score_groups.py", "dup", "{eval}/duplicates/labels.json"], r"^(dup P|same-bytes).*", "F1 ≥ 0.97", "MinHashLSH 0.704"),
     "stories": ("eval/stories/files", ["score_groups.py", "story", "{eval}/stories/pairs.jsonl"], r"^story P.*", "F1 ≥ 0.90", "TF-IDF batch 0.833"),
+    "multilingual-stories": ("eval/multilingual/stories/files",
+                             ["score_groups.py", "story", "{eval}/multilingual/stories/pairs.jsonl"], r"^story P.*",
+                             "above TF-IDF", "TF-IDF batch 0.717 (at 0.3)"),
     "entities": ("eval/entities/files", ["score_entities.py", "{eval}/entities/entities.gold.json"], r"^entities .*", "F1 ≥ 0.75", "spaCy sm 0.668"),
 }
 
@@ -71,10 +80,8 @@ def run_set(name: str, shared: Path, out_root: Path, overrides: dict[str, str]) 
 
 
 #: The setting `--folds` cross-validates for a set when no --tune is given: (variable, values).
-DEFAULT_TUNE = {
-    "stories": ("NEWSFLOW_INDEX_STORY_EMBEDDING_THRESHOLD",
-                "0.36,0.38,0.40,0.42,0.44,0.46,0.48,0.50,0.52,0.54,0.56,0.58,0.60"),
-}
+_STORY_TUNE = ("NEWSFLOW_INDEX_STORY_EMBEDDING_THRESHOLD", "0.46,0.50,0.54,0.58,0.62")
+DEFAULT_TUNE = {"stories": _STORY_TUNE, "multilingual-stories": _STORY_TUNE}
 
 #: How a set's pages are scored one by one (ops/pages.py), for the sets with a plain library.
 PAGE_SCORES = {"seeds": "clean", "txt": "clean", "html": "clean", "dates": "date", "entities": "entity"}
@@ -150,13 +157,13 @@ def cross_validate(name: str, setting: str, values: list[str], shared: Path, out
     return lines
 
 
-def labelled_pairs(shared: Path) -> list[tuple[str, str, str, bool]]:
-    """(pair id, file a, file b, gold same story) of every scored dev pair, as score_groups.py
-    counts them (ratings between 1.5 and 3 are not scored)."""
+def labelled_pairs(shared: Path, name: str = "stories") -> list[tuple[str, str, str, bool]]:
+    """(pair id, file a, file b, gold same story) of every scored dev pair of a story set, as
+    score_groups.py counts them (ratings between 1.5 and 3 are not scored)."""
     import json
 
     pairs = []
-    for line in (shared / "eval" / "stories" / "pairs.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (shared / SETS[name][0]).parent.joinpath("pairs.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if not 1.5 < row["Overall"] < 3:
             a, b = (f"{x}.txt" for x in row["pair_id"].split("_"))
@@ -164,8 +171,8 @@ def labelled_pairs(shared: Path) -> list[tuple[str, str, str, bool]]:
     return pairs
 
 
-def story_pairs(shared: Path, results: Path) -> dict[str, tuple[bool, bool]]:
-    """pair id -> (predicted same story, gold same story) for the scored dev pairs."""
+def story_pairs(shared: Path, results: Path, name: str = "stories") -> dict[str, tuple[bool, bool]]:
+    """pair id -> (predicted same story, gold same story) for the scored dev pairs of a story set."""
     import json
 
     story_of = {}
@@ -174,7 +181,7 @@ def story_pairs(shared: Path, results: Path) -> dict[str, tuple[bool, bool]]:
         for name in [record["source"]["name"], *(record["source"].get("aliases") or [])]:
             story_of[name] = record.get("story_id")
     return {pair_id: (bool(story_of.get(a) and story_of.get(a) == story_of.get(b)), gold)
-            for pair_id, a, b, gold in labelled_pairs(shared)}
+            for pair_id, a, b, gold in labelled_pairs(shared, name)}
 
 
 def pair_f1(outcomes: list[tuple[bool, bool]]) -> float:
@@ -184,25 +191,54 @@ def pair_f1(outcomes: list[tuple[bool, bool]]) -> float:
     return 2 * tp / (2 * tp + wrong) if tp else 0.0
 
 
-def cross_validate_pairs(name: str, setting: str, values: list[str], shared: Path, out_root: Path,
+def cross_validate_pairs(names: list[str], setting: str, values: list[str], shared: Path, out_root: Path,
                          overrides: dict[str, str], folds: int) -> list[str]:
-    """`cross_validate` for the stories set (`name`), whose score is a pairwise F1: the value is
-    chosen by F1 on the other folds' pairs, the held-out pairs' outcomes are pooled into one F1."""
-    outcomes = {}
+    """`cross_validate` for the story sets (`names`, scored together: one value for every language),
+    whose score is a pairwise F1: the value is chosen by F1 on the other folds' pairs, the held-out
+    pairs' outcomes are pooled into one F1, reported per set."""
+    outcomes: dict[str, dict[str, tuple[bool, bool]]] = {}
     for value in values:
-        run_set(name, shared, out_root / f"{setting}={value}", {**overrides, setting: value})
-        outcomes[value] = story_pairs(shared, out_root / f"{setting}={value}" / name / "results")
+        outcomes[value] = {}
+        for name in names:
+            run_set(name, shared, out_root / f"{setting}={value}", {**overrides, setting: value})
+            found = story_pairs(shared, out_root / f"{setting}={value}" / name / "results", name)
+            outcomes[value].update({f"{name}:{i}": o for i, o in found.items()})
     ids = sorted(outcomes[values[0]])
     chosen, pick = choose_by_folds(ids, values, folds, lambda v, train: pair_f1([outcomes[v][i] for i in train]))
-    held_out = [outcomes[pick[i]][i] for i in ids]
-    lines = [f"| stories | {setting}={v} | F1 {pair_f1(list(outcomes[v].values())):.4f} |" for v in values]
-    lines.append(f"| stories | cross-validated ({folds} folds of {len(ids)} pairs; chosen per fold: "
-                 f"{', '.join(chosen)}) | F1 {pair_f1(held_out):.4f} |")
+    lines = []
+    for name in names:
+        mine = [i for i in ids if i.startswith(name + ":")]
+        lines += [f"| {name} | {setting}={v} | F1 {pair_f1([outcomes[v][i] for i in mine]):.4f} |" for v in values]
+        lines.append(f"| {name} | cross-validated ({folds} folds of {len(ids)} pairs of {' + '.join(names)}; chosen "
+                     f"per fold: {', '.join(chosen)}) | F1 {pair_f1([outcomes[pick[i]][i] for i in mine]):.4f} |")
     return lines
 
 
 #: How each set with per-page or per-pair scores is cross-validated.
-CROSS_VALIDATE = {**{name: cross_validate for name in PAGE_SCORES}, "stories": cross_validate_pairs}
+CROSS_VALIDATE = {**{name: cross_validate for name in PAGE_SCORES}, "stories": cross_validate_pairs,
+                  "multilingual-stories": cross_validate_pairs}
+#: The sets whose scores are same-story pairs (cross-validated together, reported by language pair).
+STORY_SETS = ("stories", "multilingual-stories")
+
+
+def story_tables(names: list[str], args: argparse.Namespace, out_root: Path, overrides: dict[str, str],
+                 folds: int) -> None:
+    """For the story sets run: F1 by language pair beside plain TF-IDF (and `--before`), then with
+    --folds the one threshold cross-validated over every story set run."""
+    from storypairs import table
+
+    stories = [n for n in names if n in STORY_SETS]
+    for name in stories:
+        folder = args.shared / SETS[name][0]
+        before = args.before / name / "results" if args.before else None
+        print(f"\n{name}, by language pair:\n")
+        print("\n".join(table(folder.parent / "pairs.jsonl", folder, out_root / name / "results", before,
+                               english=name == "stories")), flush=True)
+    if args.folds and stories:
+        setting, values = DEFAULT_TUNE[stories[0]]
+        print("\n| set | value | F1 |\n| --- | --- | --- |")
+        print("\n".join(cross_validate_pairs(stories, setting, values.split(","), args.shared, out_root / "folds",
+                                             overrides, folds)), flush=True)
 
 
 def main() -> int:
@@ -217,6 +253,8 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=None,
                         help="folds of --tune (5); without --tune, adds each set's cross-validated figure "
                              "over its DEFAULT_TUNE setting to the table")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="an earlier run's --keep folder: its story results are shown beside newsflow's")
     args = parser.parse_args()
     overrides = dict(e.split("=", 1) for e in args.env)
     if any(not k.startswith("NEWSFLOW_") for k in overrides):
@@ -232,10 +270,12 @@ def main() -> int:
     if args.tune:
         setting, values = args.tune.split("=", 1)
         print("| set | value | mean page score |\n| --- | --- | --- |")
-        for name in names:
+        stories = [n for n in names if n in STORY_SETS]
+        for name in [n for n in names if n not in STORY_SETS] + stories[:1]:
             if name not in CROSS_VALIDATE:
                 parser.error(f"--tune needs page or pair scores; {name} has neither")
-            lines = CROSS_VALIDATE[name](name, setting, values.split(","), args.shared, out_root, overrides, folds)
+            which = stories if name in STORY_SETS else name
+            lines = CROSS_VALIDATE[name](which, setting, values.split(","), args.shared, out_root, overrides, folds)
             print("\n".join(lines), flush=True)
         return 0
     print("| set | newsflow | plain library, same pages | pages won / lost / tied | needed | results | seconds |")
@@ -247,11 +287,12 @@ def main() -> int:
                           else ([f"{reference} (shared README)"], "–"))
         print(f"| {name} | {'; '.join(lines)} | {'; '.join(library)} | {tally} | {needed} | {count} | "
               f"{seconds:.0f} |", flush=True)
-        if args.folds and name in DEFAULT_TUNE:
+        if args.folds and name in DEFAULT_TUNE and name not in STORY_SETS:
             setting, values = DEFAULT_TUNE[name]
             cv = CROSS_VALIDATE[name](name, setting, values.split(","), args.shared, out_root / "folds", overrides, folds)
             _, how, figure = cv[-1].strip("| ").split(" | ")
             print(f"| {name}, {how} | {figure} | | | | | |", flush=True)
+    story_tables(names, args, out_root, overrides, folds)
     print(f"\nscorer output and results: {out_root}")
     return 0
 

@@ -12,6 +12,7 @@ import redis
 from newsflow.embed import to_int8
 from newsflow.embedded import EmbeddedServer
 from newsflow.fingerprint import fingerprint
+from newsflow.index.layout import EMBEDDING
 from newsflow.index.settings import IndexSettings
 from newsflow.index import Index
 from newsflow.keys import Keys
@@ -208,7 +209,7 @@ def test_index_survives_a_server_restart(tmp_path):
 
 
 def test_memory_per_article_is_small_and_tables_are_fixed(redis_client, keys):
-    """A few hundred varied articles, each with its 384-byte embedding, cost under a kilobyte each
+    """A few hundred varied articles, each with its 512-byte embedding, cost under a kilobyte each
     besides the three tables, and the tables keep the size the settings give them however many
     articles arrive."""
     settings = IndexSettings(lsh_table_lines=4096, df_table_lines=1024, posting_table_lines=512)
@@ -218,7 +219,7 @@ def test_memory_per_article_is_small_and_tables_are_fixed(redis_client, keys):
     for n in range(300):
         body = [" ".join(words[(n * 37 + k * 11 + j) % 3000] for j in range(40)) for k in range(5)]
         aid, fp, published = _article(body, f"title {n}", tag=str(n))
-        index.place(aid, dataclasses.replace(fp, embedding=to_int8(rng.normal(size=384))), published)
+        index.place(aid, dataclasses.replace(fp, embedding=to_int8(rng.normal(size=EMBEDDING))), published)
         if n == 0:
             first = {k: redis_client.strlen(k) for k in index.tables()}
     tables = index.tables()
@@ -286,7 +287,7 @@ def _random_stream(seed: int, n: int):
 
     rng = random.Random(seed)
     topics = [[f"topic{t}word{w}" for w in range(30)] for t in range(6)]
-    centres = [[rng.gauss(0, 1) for _ in range(384)] for _ in topics]
+    centres = [[rng.gauss(0, 1) for _ in range(EMBEDDING)] for _ in topics]
 
     def embedding(t: int) -> bytes:  # near its topic's centre, or (one in five) none at all
         if rng.random() < 0.2:

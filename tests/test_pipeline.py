@@ -117,7 +117,7 @@ def test_stories_are_decided_on_embeddings(redis_client, keys, tmp_path, seeds, 
         assert story["signal"] == "embedding"
         assert story["similarity"] >= story["threshold"] == model_pipeline_settings.index.story_embedding_threshold
     for r in records:
-        assert len(base64.b64decode(r["fingerprint"]["embedding"])) == 384
+        assert len(base64.b64decode(r["fingerprint"]["embedding"])) == 512
 
 
 def test_without_the_story_model_stories_fall_back_to_tfidf(redis_client, keys, tmp_path, seeds,
@@ -191,3 +191,24 @@ def test_a_time_budget_lost_to_redis_retries_is_the_deployments_fault(redis_serv
     admin.client_unpause()
     assert pipe.store.record(aid) is None and pipe.store.stats()["failed"] == 0
     assert pipe.run(aid)["status"] == "ok"
+
+
+def test_one_event_in_two_languages_is_one_story(redis_client, keys, tmp_path, model_pipeline_settings):
+    """A German and an English report of one event (written here) join one story by the embedding,
+    the decision naming its language pair; a French and a Turkish report of unrelated events each
+    start their own."""
+    from tests.test_embed_engine import BRIDGE_DE, BRIDGE_EN, MATCH_TR, MUSEUM_FR
+
+    pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
+
+    def run(name, article):
+        return pipe.run(admit(pipe.store, name, json.dumps({"title": article[0], "maintext": article[1]}).encode()))
+
+    de, en = run("bruecke.json", BRIDGE_DE), run("bridge.json", BRIDGE_EN)
+    assert (de["language"], en["language"]) == ("de", "en")
+    assert en["story_id"] == de["story_id"] == de["id"]
+    story = en["placement"]["story"]
+    assert (story["method"], story["signal"], story["languages"]) == ("joined", "embedding", "en-de")
+    fr, tr = run("musee.json", MUSEUM_FR), run("mac.json", MATCH_TR)
+    assert (fr["language"], tr["language"]) == ("fr", "tr")
+    assert len({de["story_id"], fr["story_id"], tr["story_id"]}) == 3

@@ -41,10 +41,9 @@ def test_stage_settings_overridable():
 
 
 def test_embed_settings_from_the_environment():
-    """The story model's settings are NEWSFLOW_EMBED_<FIELD>: it can be turned off or run unquantised."""
-    s = Settings.from_env({"NEWSFLOW_EMBED_ENABLED": "0", "NEWSFLOW_EMBED_QUANTIZE": "false",
-                           "NEWSFLOW_EMBED_MAX_TOKENS": "96"})
-    assert (s.embed.enabled, s.embed.quantize, s.embed.max_tokens) == (False, False, 96)
+    """The story model's settings are NEWSFLOW_EMBED_<FIELD>: it can be turned off or read more text."""
+    s = Settings.from_env({"NEWSFLOW_EMBED_ENABLED": "0", "NEWSFLOW_EMBED_MAX_CHARS": "1200"})
+    assert (s.embed.enabled, s.embed.max_chars) == (False, 1200)
     assert Settings.from_env({}).embed.enabled
 
 

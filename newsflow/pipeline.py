@@ -157,17 +157,24 @@ class Pipeline:
             placement = dataclasses.replace(placement, audit={**placement.audit, "tags": reused})
         return ok_record(article_id, src, cleaned, tags, fp, placement)
 
+    def _reads(self, language: str | None) -> bool:
+        """Whether the story model reads an article of this language (unknown: yes)."""
+        return language is None or language in self.settings.embed.languages
+
     def _with_languages(self, placement: Placement, language: str | None) -> Placement:
         """The story decision's language pair in its audit (`languages`): this article's language,
         then its best match's ("de-en"); the article's alone when it had no candidate; "und" where
-        a language is unknown (or the match is not committed yet)."""
+        a language is unknown (or the match is not committed yet). An article the story model does
+        not read for its language says so (`embedding`)."""
         story = placement.audit.get("story")
         if not isinstance(story, dict):
             return placement
         match = story.get("best_match")
         theirs = (self.store.record(match) or {}).get("language") if match else None
-        pair = f"{language or 'und'}-{theirs or 'und'}" if match else (language or "und")
-        return dataclasses.replace(placement, audit={**placement.audit, "story": {**story, "languages": pair}})
+        extra = {"languages": f"{language or 'und'}-{theirs or 'und'}" if match else (language or "und")}
+        if not self._reads(language):
+            extra["embedding"] = f"no story model for {language}: decided by story terms"
+        return dataclasses.replace(placement, audit={**placement.audit, "story": {**story, **extra}})
 
     def _compute(self, article_id: str, name: str, doc: Document,
                  models: Models) -> tuple[Cleaned, Tags, Fingerprint, dict[str, Any] | None]:
@@ -186,7 +193,7 @@ class Pipeline:
             known = Known.of(original) if original is not None else None  # a copy: read what is new
             tags = tag(cleaned, models.tag, s.tag, stats=self._corpus_stats(), known=known)
             fp = with_story_terms(fp, cleaned, tags, s.fingerprint)
-        if models.embedder is not None and cleaned.paragraphs and original is None:
+        if models.embedder is not None and cleaned.paragraphs and original is None and self._reads(tags.language):
             with self._stage("embed", article_id, name):
                 vector = models.embedder.embed(article_text(cleaned.title or "", cleaned.paragraphs))
                 fp = dataclasses.replace(fp, embedding=to_int8(vector))

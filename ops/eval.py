@@ -178,8 +178,8 @@ def story_pairs(shared: Path, results: Path, name: str = "stories") -> dict[str,
     story_of = {}
     for path in results.glob("*.json"):
         record = json.loads(path.read_text(encoding="utf-8"))
-        for name in [record["source"]["name"], *(record["source"].get("aliases") or [])]:
-            story_of[name] = record.get("story_id")
+        for file in [record["source"]["name"], *(record["source"].get("aliases") or [])]:
+            story_of[file] = record.get("story_id")
     return {pair_id: (bool(story_of.get(a) and story_of.get(a) == story_of.get(b)), gold)
             for pair_id, a, b, gold in labelled_pairs(shared, name)}
 

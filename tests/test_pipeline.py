@@ -212,3 +212,19 @@ def test_one_event_in_two_languages_is_one_story(redis_client, keys, tmp_path, m
     fr, tr = run("musee.json", MUSEUM_FR), run("mac.json", MATCH_TR)
     assert (fr["language"], tr["language"]) == ("fr", "tr")
     assert len({de["story_id"], fr["story_id"], tr["story_id"]}) == 3
+
+
+def test_a_language_the_story_model_was_not_trained_on_gets_no_embedding(redis_client, keys, tmp_path,
+                                                                        model_pipeline_settings):
+    """A Swedish article (written here; Swedish is not among the story model's languages) gets no
+    embedding: its story is decided by its story terms, and its record says why."""
+    pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)
+    body = ("Stockholms stad meddelade på tisdagen att kollektivtrafiken ska byggas ut under de kommande fem "
+            "åren. Nya spårvagnslinjer planeras i flera stadsdelar, och bussarna ska gå oftare på kvällarna. "
+            "Beslutet fattades efter en lång debatt i kommunfullmäktige.")
+    record = pipe.run(admit(pipe.store, "sv.json", json.dumps({"title": "Fler spårvagnar i staden",
+                                                               "maintext": body}).encode()))
+    assert record["language"] == "sv" and "sv" not in model_pipeline_settings.embed.languages
+    assert not record["fingerprint"].get("embedding")
+    story = record["placement"]["story"]
+    assert story["signal"] == "tfidf" and story["embedding"] == "no story model for sv: decided by story terms"

@@ -24,5 +24,10 @@ class EmbedSettings:
     #: 8.7 at 800, 11.0 at 1000, against the NER's ~55-72 ms, whose 15 % is the story model's budget
     #: on any CPU (ops/bench_embed.py). 700 keeps the quality and the budget.
     max_chars: int = 700
+    #: The languages the model was trained on (ISO 639-1; Chinese both scripts). An article detected
+    #: in another language gets no embedding: its story is decided by its story terms (TF-IDF) and
+    #: its record says why (`placement.story.embedding`). An article of unknown language is read.
+    languages: tuple[str, ...] = ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr",
+                                  "zh")
     #: Threads of one inference. Workers scale by processes: one thread each keeps a core per process.
     threads: int = 1

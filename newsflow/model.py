@@ -103,6 +103,9 @@ class Tags:
     #: The article's distinct content words, for the corpus statistics kept by
     #: newsflow.tagindex (document frequencies); not part of the result record.
     terms: tuple[str, ...] = ()
+    #: (field, why) for each field a stage left empty or could not decide in this article's
+    #: language: ("entities", "no model for de"); the record's `tagging`.
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

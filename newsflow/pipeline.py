@@ -28,6 +28,7 @@ from newsflow.keys import Keys
 from newsflow.limits import ArticleTimeLimit, time_limit
 from newsflow.logs import get_logger
 from newsflow.model import Cleaned, Document, Fingerprint, Placement, Tags
+from newsflow.tag.topics import nearest_topics
 from newsflow.models import Models, load_models
 from newsflow.record import failed_record, ok_record, source_fields
 from newsflow.settings import Settings
@@ -193,11 +194,28 @@ class Pipeline:
             known = Known.of(original) if original is not None else None  # a copy: read what is new
             tags = tag(cleaned, models.tag, s.tag, stats=self._corpus_stats(), known=known)
             fp = with_story_terms(fp, cleaned, tags, s.fingerprint)
-        if models.embedder is not None and cleaned.paragraphs and original is None and self._reads(tags.language):
-            with self._stage("embed", article_id, name):
-                vector = models.embedder.embed(article_text(cleaned.title or "", cleaned.paragraphs))
-                fp = dataclasses.replace(fp, embedding=to_int8(vector))
+        if models.embedder is not None and cleaned.paragraphs and self._reads(tags.language):
+            needs_topics = dict(tags.skipped).get("topics") is not None and models.topic_vectors is not None
+            if original is None or needs_topics:
+                with self._stage("embed", article_id, name):
+                    vector = models.embedder.embed(article_text(cleaned.title or "", cleaned.paragraphs))
+                if original is None:
+                    fp = dataclasses.replace(fp, embedding=to_int8(vector))
+                if needs_topics:
+                    tags = self._embedded_topics(tags, vector, models)
         return cleaned, tags, fp, reused
+
+    def _embedded_topics(self, tags: Tags, vector: Any, models: Models) -> Tags:
+        """Topics for an article whose language the taxonomy's terms are not written in: its
+        embedding against each topic's description (newsflow.tag.topics.nearest_topics)."""
+        s = self.settings.tag
+        topics = nearest_topics(vector, models.topic_vectors, models.tag.taxonomy.names,
+                                min_cosine=s.topic_embedding_min_cosine, margin=s.topic_embedding_margin,
+                                max_topics=s.max_topics)
+        why = dict(tags.skipped)["topics"]
+        note = f"by the story model's embedding ({why})" if topics else f"no topic near enough ({why})"
+        skipped = tuple((k, note if k == "topics" else v) for k, v in tags.skipped)
+        return dataclasses.replace(tags, topics=topics, skipped=skipped)
 
     def _original(self, fp: Fingerprint) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """The committed record of the article this text copies (the index's duplicate decision),

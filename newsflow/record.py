@@ -60,6 +60,8 @@ def ok_record(
         "topics": [t.name for t in tags.topics],
         # extensions of the contract
         "topic_scores": {t.name: round(t.score, 4) for t in tags.topics},
+        # what a stage left empty (or could not decide) in the article's language, and why
+        "tagging": dict(tags.skipped),
         "placement": dict(placement.audit),
         "url": cleaned.url,
         "format": cleaned.format,

@@ -191,8 +191,8 @@ def test_language_on_short_texts(model, text, code):
 
 
 def test_empty_article(model):
-    """An article with no text has no language and no tags."""
-    assert tag(Cleaned(title=None, paragraphs=()), model) == Tags(language=None)
+    """An article with no text has no language (the record says why) and no tags."""
+    assert tag(Cleaned(title=None, paragraphs=()), model) == Tags(language=None, skipped=(("language", "no text"),))
 
 
 def test_custom_taxonomy(model, tmp_path):

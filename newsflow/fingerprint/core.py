@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import snowballstemmer
 
+from newsflow.languages import UNSPACED, UNSPACED_RUN, split_scripts, stemmer, stop_words
 from newsflow.model import Cleaned, Fingerprint, Tags
 
 #: Version of the signature layout; stored in the result so old records can be told apart.
@@ -104,8 +104,9 @@ def _fold_spelling(word: str) -> str:
 
 
 def normalised_words(text: str) -> list[str]:
-    """The word sequence both hashes are computed on: NFKC, case-folded, no punctuation, US spelling."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    """The word sequence both hashes are computed on: NFKC, case-folded, no punctuation, US spelling;
+    a script written without spaces (Chinese, Japanese, Thai) read one character a word."""
+    text = split_scripts(unicodedata.normalize("NFKC", text).casefold())
     return [_fold_spelling(_APOS.sub("", w)) for w in _WORD.findall(text)]
 
 
@@ -211,38 +212,64 @@ _ENTITY_LABELS = frozenset(
 )
 
 
-_STEMMER = snowballstemmer.stemmer("english")
-
-
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     """Porter2 (Snowball English) stem, after dropping possessives and apostrophes."""
     if word.endswith(("’s", "'s")):
         word = word[:-2]
-    return _STEMMER.stemWord(_APOS.sub("", word))
+    return stemmer("en")(_APOS.sub("", word))
 
 
-def _content_terms(text: str) -> list[str]:
-    words = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+def _content_terms(text: str, language: str | None = None) -> list[str]:
+    """An article's content words as story terms, in its language: English (and an unknown
+    language) with newsflow's stop list, spelling folds and Porter2 stems; another language with
+    spaCy's stop list for it and its Snowball stemmer (words as written where there is none); a
+    language written without spaces as pairs of characters within each run of its script."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if language in UNSPACED or (language not in (None, "en") and UNSPACED_RUN.search(text)):
+        return _character_pairs(text, stop_words(language))
+    words = _WORD.findall(text)
     out = []
+    if language in (None, "en"):
+        for w in words:
+            w = _fold_spelling(_APOS.sub("", w))
+            if len(w) >= 3 and w not in _STOP and any(c.isalpha() for c in w):
+                out.append(_stem(w))
+        return out
+    stop, stem = stop_words(language), stemmer(language) or (lambda w: w)
     for w in words:
-        w = _fold_spelling(_APOS.sub("", w))
-        if len(w) >= 3 and w not in _STOP and any(c.isalpha() for c in w):
-            out.append(_stem(w))
+        w = _APOS.sub("", w)
+        if len(w) >= 3 and w not in stop and any(c.isalpha() for c in w):
+            out.append(stem(w))
+    return out
+
+
+def _character_pairs(text: str, stop: frozenset[str]) -> list[str]:
+    """Pairs of neighbouring characters in each run of an unspaced script (a pair holding a
+    one-character stop word, or itself a stop word, left out), then the other words of 3+ letters."""
+    out = []
+    for run in UNSPACED_RUN.findall(text):
+        for i in range(len(run) - 1):
+            pair = run[i:i + 2]
+            if pair not in stop and pair[0] not in stop and pair[1] not in stop:
+                out.append(pair)
+    rest = UNSPACED_RUN.sub(" ", text)
+    out += [w for w in _WORD.findall(rest) if len(w) >= 3 and w not in stop and any(c.isalpha() for c in w)]
     return out
 
 
 def story_terms(cleaned: Cleaned, tags: Tags, settings: FingerprintSettings) -> dict[str, float]:
     """Weighted terms for story matching: log-TF of content words, boosted entities and headline words."""
-    counts = Counter(_content_terms(cleaned.text))
-    title_words = set(_content_terms(cleaned.title or ""))
+    language = tags.language
+    counts = Counter(_content_terms(cleaned.text, language))
+    title_words = set(_content_terms(cleaned.title or "", language))
     for w in title_words:
         counts[w] += 1  # a headline word counts even if the body never repeats it
     weights = {w: (1.0 + math.log(c)) * (settings.title_boost if w in title_words else 1.0) for w, c in counts.items()}
     for ent in tags.entities:
         if ent.label not in _ENTITY_LABELS:
             continue
-        name = " ".join(_content_terms(ent.name))
+        name = " ".join(_content_terms(ent.name, language))
         if not name:
             continue
         key = "e:" + name

@@ -11,9 +11,10 @@ import bisect
 import dataclasses
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from newsflow.languages import UNSPACED, stop_words
 from newsflow.model import Cleaned, Tags
 from newsflow.tag import entities as ents
 from newsflow.tag import keywords as kw
@@ -23,20 +24,49 @@ from newsflow.tag.settings import TagSettings
 from newsflow.tag.tables import AliasTable, Taxonomy, load_places
 from newsflow.tag.topics import classify
 
-#: Every component of the English pipelines except NER (which has its own tok2vec).
-NON_NER = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "textcat"]
+#: Every component of spaCy's small pipelines except NER (which has its own tok2vec).
+NON_NER = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer", "textcat", "morphologizer"]
+#: Labels of other languages' spaCy pipelines (WikiNER's PER, LOC, ORG, MISC) as the record names them.
+LABELS = {"PER": "PERSON"}
 
 
 @dataclass
 class TagModel:
     """Everything `tag` needs, loaded once per process."""
 
-    nlp: Any
+    nlp: Any  # the English NER pipeline
     detector: Any
     resources: ents.Resources
-    prior: kw.Prior
+    prior: kw.Prior  # English keyword prior
     taxonomy: Taxonomy
     settings: TagSettings
+    #: NER pipelines of the other languages, by code (TagSettings.models).
+    others: dict[str, Any] = field(default_factory=dict)
+    #: Keyword priors of the other languages, built on first use (a cache, not state).
+    priors: dict[str, kw.Prior] = field(default_factory=dict)
+
+    def ner_for(self, language: str | None) -> Any | None:
+        """The NER pipeline of a language; None when it has none (or the language is unknown)."""
+        return self.nlp if language == "en" else self.others.get(language or "")
+
+    def prior_for(self, language: str | None) -> kw.Prior:
+        """The keyword prior of a language (English for an unknown one)."""
+        if language in (None, "en"):
+            return self.prior
+        if language not in self.priors:
+            self.priors[language] = load_prior(language, self.settings.prior_words)
+        return self.priors[language]
+
+
+def model_packages(settings: TagSettings) -> dict[str, str]:
+    """Language code -> spaCy package of every NER pipeline the settings name."""
+    out = {"en": settings.model}
+    for entry in settings.models:
+        code, sep, package = (part.strip() for part in entry.partition(":"))
+        if not sep or not re.fullmatch(r"[a-z]{2,3}", code) or not package:
+            raise ValueError(f"NEWSFLOW_TAG_MODELS entry {entry!r}: write code:package, e.g. fr:fr_core_news_sm")
+        out[code] = package
+    return out
 
 
 def _use_numpy_blas() -> None:
@@ -46,13 +76,15 @@ def _use_numpy_blas() -> None:
     set_current_ops(NumpyOps(use_blis=False))
 
 
-def load_spacy(settings: TagSettings) -> Any:
+def load_spacy(settings: TagSettings, package: str | None = None) -> Any:
+    """A spaCy pipeline, NER only: `package`, or the English one of the settings."""
     import spacy
 
     if settings.numpy_blas:
         _use_numpy_blas()
     exclude = NON_NER if settings.ner_only else ["lemmatizer", "textcat"]
-    names = [settings.model] + (["en_core_web_sm"] if settings.model != "en_core_web_sm" else [])
+    model = package or settings.model
+    names = [model] + (["en_core_web_sm"] if package is None and model != "en_core_web_sm" else [])
     last: Exception | None = None
     for name in names:
         try:
@@ -61,7 +93,8 @@ def load_spacy(settings: TagSettings) -> Any:
         except OSError as exc:
             last = exc
     else:
-        raise OSError(f"spaCy model {settings.model!r} is not installed: {last}") from last
+        raise OSError(f"spaCy model {model!r} is not installed ({last}): install it (python -m spacy download "
+                      f"{model}) or leave it out of NEWSFLOW_TAG_MODELS") from last
     if settings.numpy_blas:
         from thinc.api import get_current_ops
 
@@ -75,21 +108,49 @@ def load_spacy(settings: TagSettings) -> Any:
     return nlp
 
 
-def load_prior() -> kw.Prior:
-    from spacy.lang.en.stop_words import STOP_WORDS
-    from wordfreq import get_frequency_dict
+#: A word this frequent in its language (wordfreq) is a stop word for keywords.
+STOP_FREQUENCY = 3e-4
 
-    freq = get_frequency_dict("en", wordlist="best")
-    stop = set(STOP_WORDS) | {w for w, f in freq.items() if f >= 3e-4}
-    stop |= {"said", "says", "say", "told", "according", "also", "would", "could", "one", "two",
-             "new", "year", "years", "time", "per", "cent", "percent", "mr", "mrs", "ms", "including"}
+
+def load_prior(language: str = "en", words: int = 50_000) -> kw.Prior:
+    """The keyword prior of a language: wordfreq's word frequencies (English whole, another
+    language its `words` most frequent) and the stop words (spaCy's list, the most frequent words)."""
+    import wordfreq
+
+    if language == "en":
+        freq = wordfreq.get_frequency_dict("en", wordlist="best")
+        extra = {"said", "says", "say", "told", "according", "also", "would", "could", "one", "two",
+                 "new", "year", "years", "time", "per", "cent", "percent", "mr", "mrs", "ms", "including"}
+    else:
+        freq = _top_frequencies(language, words)
+        extra = set()
+    stop = set(stop_words(language)) | {w for w, f in freq.items() if f >= STOP_FREQUENCY} | extra
     return kw.Prior(freq=freq, stop=frozenset(stop))
+
+
+def _top_frequencies(language: str, words: int) -> dict[str, float]:
+    """The `words` most frequent words of a language (empty when wordfreq has no list for it);
+    wordfreq's cache of the whole list is dropped after (a few MB per language)."""
+    import wordfreq
+
+    if language not in wordfreq.available_languages("best"):
+        return {}
+    out: dict[str, float] = {}
+    for index, bucket in enumerate(wordfreq.get_frequency_list(language, "best")):
+        for word in bucket:
+            out[word] = wordfreq.cB_to_freq(-index)
+        if len(out) >= words:
+            break
+    wordfreq.get_frequency_list.cache_clear()
+    return out
 
 
 def load_model(settings: TagSettings = TagSettings()) -> TagModel:
     """Load the NER model, the language model and the data tables (once per process)."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # no effect once NumPy is loaded; see bench
-    nlp = load_spacy(settings)
+    packages = model_packages(settings)
+    nlp = load_spacy(settings, None if packages["en"] == settings.model else packages["en"])
+    others = {code: load_spacy(settings, package) for code, package in packages.items() if code != "en"}
     aliases = AliasTable.load(settings.aliases_path)
     prior = load_prior()
     resources = ents.build_resources(
@@ -102,6 +163,7 @@ def load_model(settings: TagSettings = TagSettings()) -> TagModel:
         prior=prior,
         taxonomy=Taxonomy.load(settings.topics_path),
         settings=settings,
+        others=others,
     )
 
 
@@ -212,9 +274,9 @@ def _known_mentions(text: str, spans: list[tuple[int, int]], known: Known,
     return out
 
 
-def _model_mentions(text: str, model: TagModel, known: Known | None) -> list[ents.Mention]:
-    """Entity mentions in `text`: the model reads the paragraphs `known` does not cover (all of
-    them without it), as one document; the original's entities stand for the model's in the rest."""
+def _model_mentions(text: str, model: TagModel, known: Known | None, nlp: Any) -> list[ents.Mention]:
+    """Entity mentions in `text`: the pipeline `nlp` reads the paragraphs `known` does not cover
+    (all of them without it), as one document; the original's entities stand for its in the rest."""
     spans = _read_spans(text, known)
     read = "\n\n".join(text[s:e] for s, e in spans)
     starts, pos = [], 0  # where each read paragraph starts in `read`
@@ -222,48 +284,69 @@ def _model_mentions(text: str, model: TagModel, known: Known | None) -> list[ent
         starts.append(pos)
         pos += e - s + 2
     out = []
-    for span in model.nlp(read).ents if read.strip() else ():
+    for span in nlp(read).ents if read.strip() else ():
         m = ents.clean_span(span, read, model.resources)
         if m is not None:
             i = bisect.bisect_right(starts, m.start) - 1
             shift = spans[i][0] - starts[i]
-            out.append(dataclasses.replace(m, start=m.start + shift, end=m.end + shift))
+            out.append(dataclasses.replace(m, start=m.start + shift, end=m.end + shift,
+                                           label=LABELS.get(m.label, m.label)))
     return out + (_known_mentions(text, spans, known, model.resources) if known is not None else [])
 
 
 def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings(), *,
         stats: kw.CorpusStats | None = None, known: Known | None = None) -> Tags:
-    """Tags of one cleaned article. `stats`: read-only corpus statistics for keywords
-    (from `newsflow.tagindex.TagIndex.corpus_stats()`); None uses the prior alone. `known`: an
-    original this article copies in part; the model reads only the paragraphs it lacks."""
+    """Tags of one cleaned article, each stage in the article's language. `stats`: read-only corpus
+    statistics for keywords (from `newsflow.tagindex.TagIndex.corpus_stats()`); None uses the prior
+    alone. `known`: an original this article copies in part; the model reads only the paragraphs it
+    lacks. A stage with nothing for the language leaves its field empty and says why (`skipped`)."""
     res = model.resources
     text, datelines = _prepare(cleaned, res, settings)
     if not text.strip():
-        return Tags(language=None)
-    sample = text[: settings.language_sample_chars]
-    language = lang.detect(model.detector, sample, min_letters=settings.language_min_letters,
-                           min_confidence=settings.language_min_confidence)
-    mentions = list(datelines)
-    taken = [(m.start, m.end) for m in datelines]
-    for m in _model_mentions(text, model, known):
-        if not any(m.start < e and s < m.end for s, e in taken):
-            mentions.append(m)
-    entities = resolve(mentions, text, res, frozenset(settings.drop_labels),
-                            persons=settings.canonical_persons, aliases=settings.canonical_aliases,
-                            gazetteer=settings.gazetteer, teams=settings.teams)
-    chunks = kw.words_and_chunks(text)
-    terms = kw.document_terms(chunks, model.prior, settings.min_keyword_chars)
+        return Tags(language=None, skipped=(("language", "no text"),))
+    language, why = lang.detect_why(model.detector, text[: settings.language_sample_chars],
+                                    min_letters=settings.language_min_letters,
+                                    min_confidence=settings.language_min_confidence)
+    skipped = [("language", why)] if why else []
+    nlp = model.ner_for(language)
+    if nlp is None:
+        entities: tuple = ()
+        skipped.append(("entities", f"no model for {language}" if language else "language unknown"))
+    else:
+        entities = _entities(text, datelines, model, settings, known, nlp)
+    prior = model.prior_for(language)
+    unspaced = language in UNSPACED
+    chunks = kw.words_and_chunks(text, unspaced)
+    min_chars = 2 if unspaced else settings.min_keyword_chars
+    terms = kw.document_terms(chunks, prior, min_chars)
     covered = frozenset().union(*(res.alias_words.get(e.name, frozenset()) for e in entities))
     keywords = kw.tfidf_keywords(
-        chunks, entities, model.prior, stats,
-        max_keywords=settings.max_keywords, min_chars=settings.min_keyword_chars,
+        chunks, entities, prior, stats,
+        max_keywords=settings.max_keywords, min_chars=min_chars,
         prior_docs=settings.prior_docs, doc_words=settings.prior_doc_words,
         phrase_boost=settings.phrase_boost, min_bigram_count=settings.min_bigram_count,
         covered=covered, lead_share=settings.lead_share, lead_boost=settings.lead_boost,
     )
-    title_chunks = kw.words_and_chunks(cleaned.title) if cleaned.title else []
-    topics = classify(chunks, title_chunks, model.taxonomy, title_weight=settings.title_weight,
-                      min_share=settings.topic_min_share, min_hits=settings.topic_min_hits,
-                      max_topics=settings.max_topics)
+    topics: tuple = ()
+    if language in (None, "en"):  # the taxonomy's terms are English
+        title_chunks = kw.words_and_chunks(cleaned.title) if cleaned.title else []
+        topics = classify(chunks, title_chunks, model.taxonomy, title_weight=settings.title_weight,
+                          min_share=settings.topic_min_share, min_hits=settings.topic_min_hits,
+                          max_topics=settings.max_topics)
+    else:
+        skipped.append(("topics", f"no topic terms for {language}"))
     return Tags(language=language, entities=entities, keywords=keywords, topics=topics,
-                terms=tuple(sorted(terms)))
+                terms=tuple(sorted(terms)), skipped=tuple(skipped))
+
+
+def _entities(text: str, datelines: list[ents.Mention], model: TagModel, settings: TagSettings,
+              known: Known | None, nlp: Any) -> tuple:
+    """The article's entities, by the NER pipeline of its language, resolved to canonical names."""
+    mentions = list(datelines)
+    taken = [(m.start, m.end) for m in datelines]
+    for m in _model_mentions(text, model, known, nlp):
+        if not any(m.start < e and s < m.end for s, e in taken):
+            mentions.append(m)
+    return resolve(mentions, text, model.resources, frozenset(settings.drop_labels),
+                   persons=settings.canonical_persons, aliases=settings.canonical_aliases,
+                   gazetteer=settings.gazetteer, teams=settings.teams)

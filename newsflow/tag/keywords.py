@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Mapping, Protocol
 
+from newsflow.languages import UNSPACED_RUN
 from newsflow.model import Entity
 
 _CHUNK_SPLIT = re.compile(r"[.,;:!?()\[\]{}\"\u201c\u201d\u2018\u2019'|/\n\u2013\u2014]+|\s[-]\s")
@@ -45,14 +46,21 @@ class Prior:
     stop: frozenset[str]
 
 
-def words_and_chunks(text: str) -> list[list[str]]:
-    """Lower-case words, grouped in runs not broken by punctuation."""
+def words_and_chunks(text: str, unspaced: bool = False) -> list[list[str]]:
+    """Lower-case words, grouped in runs not broken by punctuation. `unspaced` (Chinese, Japanese,
+    Thai): a run of such a script is read as its pairs of neighbouring characters."""
     out = []
     for chunk in _CHUNK_SPLIT.split(text.lower()):
         ws = _WORD.findall(chunk)
+        if unspaced:
+            ws = [p for w in ws for p in (_pairs(w) if UNSPACED_RUN.fullmatch(w) else [w])]
         if ws:
             out.append(ws)
     return out
+
+
+def _pairs(run: str) -> list[str]:
+    return [run[i:i + 2] for i in range(len(run) - 1)] or [run]
 
 
 def document_terms(chunks: list[list[str]], prior: Prior, min_chars: int) -> set[str]:
@@ -165,10 +173,3 @@ def _best_distinct(scored: list[tuple[float, str, frozenset[str]]], max_keywords
             break
     return tuple(t for t, _ in chosen)
 
-
-def yake_keywords(text: str, max_keywords: int) -> tuple[str, ...]:
-    """YAKE (unsupervised, single-document), for comparison; needs the `yake` package."""
-    import yake  # optional
-
-    ex = yake.KeywordExtractor(lan="en", n=3, top=max_keywords, dedupLim=0.7)
-    return tuple(k for k, _ in ex.extract_keywords(text))

@@ -27,13 +27,18 @@ def load_detector() -> Any:
 
 def detect(detector: Any, sample: str, *, min_letters: int, min_confidence: float) -> str | None:
     """ISO 639-1 code of the sample's language, or None when there is too little to tell."""
+    return detect_why(detector, sample, min_letters=min_letters, min_confidence=min_confidence)[0]
+
+
+def detect_why(detector: Any, sample: str, *, min_letters: int, min_confidence: float) -> tuple[str | None, str | None]:
+    """(ISO 639-1 code of the sample's language, None), or (None, why it is not told)."""
     if len(_LETTER.findall(sample[:200])) < min_letters and len(_LETTER.findall(sample)) < min_letters:
-        return None
+        return None, f"too short: fewer than {min_letters} letters"
     labels, probs = detector.predict(_SPACES.sub(" ", sample).strip(), k=3)
     for label, p in zip(labels, probs):
         code = label.removeprefix("__label__")
         if p < min_confidence:
-            return None
+            return None, f"no language above confidence {min_confidence:g} (mixed or unclear)"
         if len(code) == 2:
-            return code
-    return None
+            return code, None
+    return None, "the detected language has no two-letter code"

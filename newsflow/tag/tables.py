@@ -126,6 +126,9 @@ class Taxonomy:
     max_prefix: int
     #: first words of multi-word terms (only those pairs are looked up)
     phrase_heads: frozenset[str] = frozenset()
+    #: each topic's name and terms, as written (no trailing *): what the multilingual embedding of
+    #: an article is compared with (the centroid of their embeddings)
+    phrases: tuple[tuple[str, ...], ...] = ()
     #: word -> topic indexes it is evidence for (filled as words are seen)
     cache: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, hash=False)
 
@@ -147,12 +150,13 @@ class Taxonomy:
     def parse(cls, text: str) -> "Taxonomy":
         data = json.loads(text)
         topics = data["topics"] if isinstance(data, dict) else data
-        names, lookup = [], {}
+        names, lookup, phrases = [], {}, []
         exact: dict[str, set[int]] = {}
         prefix: dict[str, set[int]] = {}
         for i, t in enumerate(topics):
             name = str(t["name"]).strip()
             names.append(name)
+            phrases.append((name, *(str(term).rstrip("*") for term in t.get("terms", ()))))
             for alias in (name, t.get("slug"), t.get("code"), *t.get("aliases", ())):
                 if alias:
                     lookup[name_key(str(alias))] = name
@@ -176,6 +180,7 @@ class Taxonomy:
             min_prefix=min(lens),
             max_prefix=max(lens),
             phrase_heads=heads,
+            phrases=tuple(phrases),
         )
 
     @classmethod

@@ -1,9 +1,13 @@
-"""Topics: term evidence against a taxonomy (default: IPTC Media Topics, top level)."""
+"""Topics: term evidence against a taxonomy (default: IPTC Media Topics, top level), or, in a
+language the taxonomy's terms are not written in, the article's multilingual embedding against
+each topic's description."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+
+import numpy as np
 
 from newsflow.model import Topic
 from newsflow.tag.tables import Taxonomy
@@ -38,3 +42,17 @@ def classify(chunks: list[list[str]], title_chunks: list[list[str]], tax: Taxono
         if evidence[t] >= min_hits and share >= min_share:
             out.append(Topic(tax.names[t], round(share, 3)))
     return tuple(out)
+
+
+def nearest_topics(vector: np.ndarray, topic_vectors: np.ndarray, names: tuple[str, ...], *,
+                   min_cosine: float, margin: float, max_topics: int) -> tuple[Topic, ...]:
+    """The topics whose description's embedding (rows of `topic_vectors`, unit length) is nearest
+    the article's: at or above `min_cosine` and within `margin` of the nearest, best first, each
+    scored by its cosine."""
+    if not len(names) or vector.size == 0:
+        return ()
+    cosines = topic_vectors @ vector
+    order = np.argsort(-cosines, kind="stable")[:max_topics]
+    best = float(cosines[order[0]])
+    return tuple(Topic(names[i], round(float(cosines[i]), 3)) for i in order
+                 if cosines[i] >= min_cosine and cosines[i] >= best - margin)

@@ -78,12 +78,12 @@ def spacy_alone(path: Path, nlp: Callable) -> dict:
 
 def run(name: str, inputs: list[Path], results: Path) -> int:
     """Write one result file per input; returns how many were written."""
-    if name == "entities":
+    if name == "entities" or name.startswith("ml-entities"):
         nlp = _spacy()
         fn: Callable[[Path], dict] = lambda p: spacy_alone(p, nlp)  # noqa: E731
     else:
         fn = {"html": trafilatura_alone, "dates": htmldate_alone, "txt": justext_alone,
-              "seeds": justext_alone}[name]
+              "seeds": justext_alone, "ml-maintext": trafilatura_alone, "ml-dates": htmldate_alone}[name]
     results.mkdir(parents=True, exist_ok=True)
     for path in inputs:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
@@ -93,7 +93,8 @@ def run(name: str, inputs: list[Path], results: Path) -> int:
 
 
 #: Sets that have a plain library to compare with.
-SETS = ("html", "dates", "txt", "seeds", "entities")
+SETS = ("html", "dates", "txt", "seeds", "entities", "ml-maintext", "ml-dates", "ml-entities-de", "ml-entities-es",
+        "ml-entities-nl")
 
 
 def main() -> int:

@@ -52,7 +52,26 @@ SETS = {
                              ["score_groups.py", "story", "{eval}/multilingual/stories/pairs.jsonl"], r"^story P.*",
                              "above TF-IDF", "TF-IDF batch 0.717 (at 0.3)"),
     "entities": ("eval/entities/files", ["score_entities.py", "{eval}/entities/entities.gold.json"], r"^entities .*", "F1 ≥ 0.75", "spaCy sm 0.668"),
+    # the multilingual dev sets (issue 27); each beside the plain library a user would run
+    "ml-maintext": ("eval/multilingual/maintext/html",
+                    ["score_snippets.py", "{eval}/multilingual/maintext/snippets.gold.json", "{results}",
+                     "--langs", "{eval}/multilingual/maintext/langs.json"],
+                    r"^(snippets .*|  \w\w: .*)", "≥ trafilatura", "trafilatura 0.9275"),
+    "ml-dates": ("eval/multilingual/dates/files", ["score_dates.py", "{eval}/multilingual/dates/dates.gold.json"],
+                 r"^date accuracy.*", "≥ htmldate", "htmldate 0.906"),
+    **{f"ml-entities-{code}": (f"eval/multilingual/entities/{code}/files",
+                               ["score_entities.py", f"{{eval}}/multilingual/entities/{code}/entities.gold.json"],
+                               r"^entities .*", "≥ spaCy English", "spaCy sm (English)") for code in ("de", "es", "nl")},
 }
+
+
+def score(shared: Path, scorer: list[str], results: Path) -> subprocess.CompletedProcess:
+    """Run a shared scorer on a results folder (placed at "{results}", or last)."""
+    args = [a.format(shared=shared, eval=shared / "eval", results=results) for a in scorer]
+    if "{results}" not in scorer:
+        args.append(str(results))
+    return subprocess.run([sys.executable, str(shared / "eval" / args[0]), *args[1:]],
+                          capture_output=True, text=True, check=True)
 
 
 def run_set(name: str, shared: Path, out_root: Path, overrides: dict[str, str]) -> tuple[list[str], float, int]:
@@ -71,9 +90,7 @@ def run_set(name: str, shared: Path, out_root: Path, overrides: dict[str, str]) 
     )
     seconds = time.monotonic() - started
     (work / "process.stderr").write_text(done.stderr)
-    args = [a.format(shared=shared, eval=shared / "eval") for a in scorer]
-    scored = subprocess.run([sys.executable, str(shared / "eval" / args[0]), *args[1:], str(results)],
-                            capture_output=True, text=True, check=True)
+    scored = score(shared, scorer, results)
     (work / "score.txt").write_text(scored.stdout)
     lines = [line for line in scored.stdout.splitlines() if re.match(summary, line)]
     return lines, seconds, len(list(results.glob("*.json")))
@@ -84,7 +101,10 @@ _STORY_TUNE = ("NEWSFLOW_INDEX_STORY_EMBEDDING_THRESHOLD", "0.46,0.50,0.54,0.58,
 DEFAULT_TUNE = {"stories": _STORY_TUNE, "multilingual-stories": _STORY_TUNE}
 
 #: How a set's pages are scored one by one (ops/pages.py), for the sets with a plain library.
-PAGE_SCORES = {"seeds": "clean", "txt": "clean", "html": "clean", "dates": "date", "entities": "entity"}
+PAGE_SCORES = {"seeds": "clean", "txt": "clean", "html": "clean", "dates": "date", "entities": "entity",
+               "ml-dates": "date", **{f"ml-entities-{c}": "entity" for c in ("de", "es", "nl")}}
+#: The sets with a plain library (ops/baselines.py) but no page-by-page score.
+LIBRARY_ONLY = ("ml-maintext",)
 
 
 def run_library(name: str, shared: Path, out_root: Path) -> tuple[list[str], str]:
@@ -98,14 +118,14 @@ def run_library(name: str, shared: Path, out_root: Path) -> tuple[list[str], str
     lib = work / "library"
     subprocess.run([sys.executable, str(REPO / "ops" / "baselines.py"), name, *map(str, inputs),
                     "--results", str(lib)], cwd=REPO, check=True, capture_output=True, text=True)
-    args = [a.format(shared=shared, eval=shared / "eval") for a in scorer]
-    scored = subprocess.run([sys.executable, str(shared / "eval" / args[0]), *args[1:], str(lib)],
-                            capture_output=True, text=True, check=True)
+    scored = score(shared, scorer, lib)
     lines = [line for line in scored.stdout.splitlines() if re.match(summary, line)]
-    gold = Path(args[1])
-    score = {"clean": lambda r: pages.clean_scores(shared, gold, r), "date": lambda r: pages.date_scores(shared, gold, r),
+    if name not in PAGE_SCORES:  # scored as a whole only
+        return lines, "–"
+    gold = Path(scorer[1].format(shared=shared, eval=shared / "eval"))
+    page_score = {"clean": lambda r: pages.clean_scores(shared, gold, r), "date": lambda r: pages.date_scores(shared, gold, r),
              "entity": lambda r: pages.entity_scores(shared, gold, r)}[PAGE_SCORES[name]]
-    won, lost, tied, losses = pages.tally(score(work / "results"), score(lib))
+    won, lost, tied, losses = pages.tally(page_score(work / "results"), page_score(lib))
     (work / "losses.txt").write_text("".join(f"{page}\tnewsflow {ours:.3f}\tlibrary {theirs:.3f}\n"
                                              for page, ours, theirs in losses))
     return lines, f"{won} / {lost} / {tied}"
@@ -283,7 +303,7 @@ def main() -> int:
     for name in names:
         lines, seconds, count = run_set(name, args.shared, out_root, overrides)
         _, _, _, needed, reference = SETS[name]
-        library, tally = (run_library(name, args.shared, out_root) if name in PAGE_SCORES
+        library, tally = (run_library(name, args.shared, out_root) if name in PAGE_SCORES or name in LIBRARY_ONLY
                           else ([f"{reference} (shared README)"], "–"))
         print(f"| {name} | {'; '.join(lines)} | {'; '.join(library)} | {tally} | {needed} | {count} | "
               f"{seconds:.0f} |", flush=True)

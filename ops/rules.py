@@ -12,9 +12,15 @@ hold them and as *body removed* when it does (and the output does not hold
 them elsewhere). A rule that removes more body than furniture is wrong more
 often than right.
 
-For the date overrides (on `dates/` and both `maintext` sets): each time an
+For the date overrides (on `dates/` and the multilingual `dates/`): each time an
 override changes the date the plain library gave, whether the gold says the
 override was right or wrong.
+
+On the multilingual pages (`multilingual/maintext`, mostly German; gold as
+snippets), each rule's removed lines are counted by the snippets they hold:
+a `without` snippet removed is furniture rightly removed, a `with` snippet
+removed (and found nowhere in the output) is body wrongly removed. Every
+English-worded rule (bio, caption, promo, related lists) is audited there.
 """
 
 from __future__ import annotations
@@ -87,12 +93,37 @@ def clean_rules(shared: Path, s: CleanSettings) -> dict[str, dict[str, list[int]
     return tables
 
 
-def date_overrides(shared: Path, s: CleanSettings) -> dict[str, list[int]]:
+def snippet_rules(shared: Path, s: CleanSettings) -> dict[str, list[int]]:
+    """rule -> [`without` snippets it removed, `with` snippets it lost, lines] on the multilingual pages."""
+    folder = shared / "eval" / "multilingual" / "maintext"
+    table: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for g in json.loads((folder / "snippets.gold.json").read_text()).values():
+        page = folder / "html" / g["file"]
+        if not page.exists():
+            continue
+        raw, _ = decode(page.read_bytes())
+        r = extract_html(normalise(raw, s.repair_mojibake), s)
+        res = extract_body(r.text, s, trusted=not r.fallback, wrapped=False)
+        kept = {ln.pos for ln in _dedupe([res.lines[i] for i in res.body], s)}
+        output = "\n".join(ln.text for ln in res.lines if ln.pos in kept)
+        in_body = set(res.body)
+        for ln in res.lines:
+            if ln.pos in kept:
+                continue
+            rule = ln.why if ln.kind == BAD and ln.why else ("dedupe" if ln.pos in in_body else "selection")
+            row = table[rule]
+            row[0] += sum(1 for x in g.get("without", ()) if x and x in ln.text)
+            row[1] += sum(1 for x in g.get("with", ()) if x and x in ln.text and x not in output)
+            row[2] += 1
+    return table
+
+
+def date_overrides(shared: Path, s: CleanSettings, folder: str = "dates") -> dict[str, list[int]]:
     """override -> [right, wrong, no gold]: each time it changed the library's date."""
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    gold = json.loads((shared / "eval" / "dates" / "dates.gold.json").read_text())
+    gold = json.loads((shared / "eval" / folder / "dates.gold.json").read_text())
     for name, g in gold.items():
-        page = shared / "eval" / "dates" / "files" / name
+        page = shared / "eval" / folder / "files" / name
         if not page.exists():
             continue
         raw, _ = decode(page.read_bytes())
@@ -130,10 +161,15 @@ def main() -> int:
         for rule, (furniture, body, lines) in sorted(table.items(), key=lambda kv: -kv[1][1]):
             verdict = "removes more body than furniture" if body > furniture else "ok"
             print(f"| {rule} | {furniture} | {body} | {lines} | {verdict} |")
-    print("\ndate override | right | wrong | neither right (both wrong) |")
-    print("| --- | --- | --- | --- |")
-    for override, (right, wrong, neither) in date_overrides(args.shared, s).items():
-        print(f"| {override} | {right} | {wrong} | {neither} |")
+    print("\nmultilingual pages: rule | `without` snippets removed (right) | `with` snippets lost (wrong) | lines | verdict")
+    print("| --- | --- | --- | --- | --- |")
+    for rule, (right, wrong, lines) in sorted(snippet_rules(args.shared, s).items(), key=lambda kv: -kv[1][1]):
+        print(f"| {rule} | {right} | {wrong} | {lines} | {'loses more body than it removes furniture' if wrong > right else 'ok'} |")
+    for folder in ("dates", "multilingual/dates"):
+        print(f"\n{folder}: date override | right | wrong | neither right (both wrong) |")
+        print("| --- | --- | --- | --- |")
+        for override, (right, wrong, neither) in date_overrides(args.shared, s, folder).items():
+            print(f"| {override} | {right} | {wrong} | {neither} |")
     return 0
 
 

@@ -111,3 +111,14 @@ def test_language_helpers_know_their_languages():
     assert stop_words("xx") == frozenset() and stop_words(None) == frozenset()
     assert stemmer("de")("verhandlungen") == "verhandl" and stemmer("xx") is None
     assert split_scripts("铁路 rail") == " 铁  路  rail" and split_scripts("plain prose") == "plain prose"
+
+
+def test_country_names_join_across_languages():
+    """The alias table's countries take their names in other languages ("Deutschland", "Allemagne"
+    -> "Germany"); a translation that is an English word ("Island", German for Iceland) is not one."""
+    from newsflow.tag.tables import AliasTable
+
+    table = AliasTable.load().with_country_names(("de", "fr", "es", "ru"))
+    assert {table.resolve(n) for n in ("Deutschland", "Allemagne", "Alemania", "Германия")} == {"Germany"}
+    assert table.resolve("États-Unis") == "United States"
+    assert table.resolve("Island") == "Island" and table.resolve("Iceland") == "Iceland"

@@ -151,7 +151,7 @@ def load_model(settings: TagSettings = TagSettings()) -> TagModel:
     packages = model_packages(settings)
     nlp = load_spacy(settings, None if packages["en"] == settings.model else packages["en"])
     others = {code: load_spacy(settings, package) for code, package in packages.items() if code != "en"}
-    aliases = AliasTable.load(settings.aliases_path)
+    aliases = AliasTable.load(settings.aliases_path).with_country_names(settings.alias_languages)
     prior = load_prior()
     resources = ents.build_resources(
         aliases, load_places(settings.places_path), prior.freq, settings.person_titles

@@ -58,6 +58,9 @@ class TagSettings:
     #: Across articles, give an entity its canonical name from the alias table:
     #: "DPRK" -> "North Korea", "U.S." -> "United States".
     canonical_aliases: bool = True
+    #: Languages whose names of the alias table's countries join them (pycountry's ISO 3166
+    #: translations): "Allemagne", "Deutschland" -> "Germany" across articles in any language.
+    alias_languages: tuple[str, ...] = ("de", "es", "fr", "it", "nl", "pl", "pt", "ru", "tr")
     #: Add known places (alias table and places file) that the model missed.
     gazetteer: bool = True
     #: Names in sports results, standings and fixtures lines are teams (ORG;

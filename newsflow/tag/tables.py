@@ -91,6 +91,41 @@ class AliasTable:
     def load(cls, path: str = "") -> "AliasTable":
         return cls.parse(_read_text(path, "aliases.tsv"))
 
+    def add(self, alias: str, entry: AliasEntry) -> None:
+        """One more spelling of an entry (a spelling the table already gives keeps its entry)."""
+        key = name_key(alias)
+        if not key or key in self.any_class:
+            return
+        self.spellings.append((alias, entry))
+        self.by_key.setdefault((LABEL_CLASS.get(entry.label, entry.label), key), entry)
+        self.any_class[key] = entry
+
+    def with_country_names(self, languages: tuple[str, ...]) -> "AliasTable":
+        """The table with each of its countries' names in `languages` ("Deutschland", "Allemagne" ->
+        "Germany"), from the ISO 3166 translations pycountry ships (iso-codes); an official form
+        written inverted ("Russie, Fédération de") is left out, and so is a name that is also an
+        English word or name (German "Island", French "Maurice": wordfreq frequency >= 1e-6), which
+        would make a place of it in English text."""
+        import gettext
+
+        import pycountry
+        import wordfreq
+
+        books = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[code], fallback=True)
+                 for code in languages]
+        countries = {entry.name: entry for _, entry in self.spellings if entry.kind == "country"}
+        for name, entry in countries.items():
+            country = _country(pycountry, [alias for alias, e in self.spellings if e is entry])
+            if country is None:
+                continue
+            for book in books:
+                for english in {country.name, getattr(country, "common_name", country.name)}:
+                    local = book.gettext(english)
+                    if (local != english and not re.search(r"[,(]", local)
+                            and wordfreq.word_frequency(local.lower(), "en") < ENGLISH_WORD):
+                        self.add(local, entry)
+        return self
+
     def lookup(self, label: str, name: str) -> AliasEntry | None:
         return self.by_key.get((LABEL_CLASS.get(label, label), name_key(name)))
 
@@ -99,6 +134,20 @@ class AliasTable:
         entry = self.any_class.get(name_key(name))
         return entry.name if entry else name
 
+
+
+#: Frequency in English (wordfreq) from which a translated country name is also an English word.
+ENGLISH_WORD = 1e-6
+
+
+def _country(pycountry, spellings: list[str]):
+    """The pycountry country one of `spellings` names, or None."""
+    for spelling in spellings:
+        try:
+            return pycountry.countries.lookup(spelling)
+        except LookupError:
+            continue
+    return None
 
 
 def load_places(path: str = "") -> list[str]:

@@ -87,7 +87,7 @@ def run(name: str, inputs: list[Path], results: Path) -> int:
     results.mkdir(parents=True, exist_ok=True)
     for path in inputs:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
-        record = {"id": digest, "source": {"name": path.name}, "entities": [], **fn(path)}
+        record = {"id": digest, "status": "ok", "source": {"name": path.name}, "entities": [], **fn(path)}
         (results / f"{digest}.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     return len(inputs)
 

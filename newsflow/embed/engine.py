@@ -27,14 +27,31 @@ def head(text: str, limit: int) -> str:
     return text[:cut] if cut > 0 else text[:limit]
 
 
+class CappedTokenizer:
+    """SentencePiece's tokenizer, its output cut to `max_tokens` ids (</s> kept last): what the
+    network is handed, so a text's cost is bounded in tokens whatever its script (a Chinese
+    character is about a token, an English word one or two)."""
+
+    def __init__(self, vocabulary: str, max_tokens: int):
+        self.processor = sentencepiece.SentencePieceProcessor(model_file=vocabulary)
+        self.max_tokens = max_tokens
+
+    def encode(self, text: str, **options) -> list[int]:
+        ids = self.processor.encode(text, **options)
+        return ids if len(ids) <= self.max_tokens else [*ids[: self.max_tokens - 1], ids[-1]]
+
+
 class Embedder:
     """USE multilingual v3 embeddings (512 dimensions, unit length) of one text at a time."""
 
     def __init__(self, settings: EmbedSettings = EmbedSettings()):
         files = model_files(settings.package)
         self.settings = settings
-        self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(files.vocabulary))
+        self.tokenizer = CappedTokenizer(str(files.vocabulary), settings.max_tokens)
         self.network = NumpyBackend(str(files.weights), self.tokenizer, threads=settings.threads)
+        # every newsflow process already runs one BLAS thread (newsflow.limits): the backend's own
+        # limit around each call only costs time (~0.2 ms)
+        self.network._threadpool = None
 
     def token_ids(self, text: str) -> list[int]:
         """The piece ids the model reads for `text`: those of its head, between <s> and </s>."""

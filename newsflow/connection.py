@@ -32,7 +32,7 @@ class Deployment:
         return self._embedded is not None
 
     def _acquire(self, start: bool) -> str:
-        server = EmbeddedServer(self.settings.state_dir)
+        server = EmbeddedServer(self.settings.state_dir, self.settings.embedded_maxmemory_share)
         url = server.acquire() if start else server.join()
         if url is None:
             raise NoDeployment(

@@ -87,10 +87,26 @@ class ServerInfo:
         return f"redis://default:{self.password}@127.0.0.1:{self.port}/0"
 
 
+#: Share of the machine's memory the embedded server may hold (maxmemory; 0: no limit). At the
+#: limit it refuses writes (noeviction: nothing of an article is ever dropped to make room) and the
+#: service retries them as a deployment fault until memory frees.
+MAXMEMORY_SHARE = 0.5
+
+
+def maxmemory_bytes(share: float) -> int:
+    """`share` of this machine's physical memory in bytes (0 where it cannot be read, or share 0)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
+    return int(total * share) if share > 0 else 0
+
+
 class EmbeddedServer:
     """The private server of one state folder. Use `acquire()` / `release()`."""
 
-    def __init__(self, state_dir: Path):
+    def __init__(self, state_dir: Path, maxmemory_share: float = MAXMEMORY_SHARE):
+        self.maxmemory = maxmemory_bytes(maxmemory_share)
         self.state_dir = Path(state_dir).resolve()
         self.data_dir = self.state_dir / "redis"
         self.info_path = self.state_dir / "server.json"
@@ -190,6 +206,8 @@ class EmbeddedServer:
             "appendonly yes",  # the index and records survive restarts
             "appendfsync everysec",
             'save ""',
+            f"maxmemory {self.maxmemory}",  # 0: no limit
+            "maxmemory-policy noeviction",  # never drop a key to make room: refuse the write
             "logfile valkey.log",
             "pidfile valkey.pid",
         ]

@@ -86,6 +86,9 @@ class Settings:
     redis_url: str | None = None
     #: Folder for the embedded server's data (append-only file) and runtime files.
     state_dir: Path = Path(".newsflow")
+    #: Share of the machine's memory the embedded server may hold (its maxmemory, with noeviction:
+    #: at the limit writes are refused and retried, never an article's key dropped); 0: no limit.
+    embedded_maxmemory_share: float = 0.5
     inbox: Path = Path("inbox")
     results: Path = Path("results")
     #: Worker processes started by `up` (Celery prefork concurrency).
@@ -165,6 +168,9 @@ class Settings:
             raise ValueError(f"log_format must be 'json' or 'console', got {self.log_format!r}")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
+        if not 0 <= self.embedded_maxmemory_share <= 1:
+            raise ValueError("NEWSFLOW_EMBEDDED_MAXMEMORY_SHARE must be a share of memory from 0 (no limit) to 1, "
+                             f"got {self.embedded_maxmemory_share}")
         if self.max_bytes < 1:
             raise ValueError(f"max_bytes must be positive, got {self.max_bytes}")
         if self.max_articles_per_process < 0:

@@ -29,7 +29,8 @@ def snapshot(client: redis.Redis, settings: Settings) -> dict[str, int]:
     pipe.hgetall(keys.stats())
     pipe.zcard(keys.results_blocked())
     pipe.zcard(keys.pending())
-    queued, in_flight, raw_stats, blocked, pending = pipe.execute()
+    pipe.info("memory")
+    queued, in_flight, raw_stats, blocked, pending, memory = pipe.execute()
     stats = {k.decode(): int(v) for k, v in raw_stats.items()}
     nodes = workers_online(client, keys)
     return {
@@ -45,6 +46,8 @@ def snapshot(client: redis.Redis, settings: Settings) -> dict[str, int]:
         "stories": Index(client, keys, settings.index).story_count(),
         "workers": sum(int(n.get("concurrency", 1)) for n in nodes),
         "nodes": len(nodes),
+        "redis_used_memory": int(memory.get("used_memory", 0)),  # bytes
+        "redis_maxmemory": int(memory.get("maxmemory", 0)),  # bytes; 0: no limit
     }
 
 

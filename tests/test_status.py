@@ -46,3 +46,26 @@ def test_the_summary_event_carries_the_status_fields_and_the_rate(redis_client, 
     fields = set(event) - {"event", "log_level"}
     assert fields == {"articles_per_second", *snapshot(redis_client, s)}
     assert {"pending", "requeued"} <= fields
+
+
+def test_status_shows_redis_memory_and_the_embedded_limit(tmp_path):
+    """The embedded server starts with maxmemory at its share of this machine's memory and
+    noeviction; the status snapshot (and so `status --json`, `summary` and /metrics) carries Redis's
+    used_memory and maxmemory."""
+    import redis
+
+    from newsflow.embedded import EmbeddedServer, maxmemory_bytes
+    from newsflow.settings import Settings
+    from newsflow.status import snapshot
+
+    server = EmbeddedServer(tmp_path / "state", 0.25)
+    client = redis.Redis.from_url(server.acquire())
+    try:
+        assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"
+        snap = snapshot(client, Settings.from_env({}))
+        assert snap["redis_maxmemory"] == maxmemory_bytes(0.25) > 0
+        assert 0 < snap["redis_used_memory"] < snap["redis_maxmemory"]
+    finally:
+        client.close()
+        server.release()
+    assert maxmemory_bytes(0) == 0

@@ -39,6 +39,10 @@ def celery_config(settings: Settings, url: str) -> dict[str, Any]:
         broker_url=sentinel.broker_url() if sentinel else url,
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,  # reconnect forever: Redis restarts are survivable
+        # Redis refusing writes (memory full, MISCONF) is a channel error: the consumer reconnects and
+        # goes on (a message it could not put back stays unacknowledged, found again by the sweep)
+        # instead of shutting the worker down
+        broker_channel_error_retry=True,
         broker_transport_options={
             # An unacknowledged message older than this goes back to the queue (a
             # worker died with it). Redelivery is harmless: results are idempotent.

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import gc
 
-import redis
 from celery.exceptions import Reject
 
 from newsflow.logs import get_logger
 from newsflow.models import Models, load_models
-from newsflow.pipeline import MissingInput, Pipeline, ResultsUnwritable
+from newsflow.faults import deployment_fault
+from newsflow.pipeline import MissingInput, Pipeline
 from newsflow.record import check_id
 from newsflow.store import connect
 from tasks.app import PROCESS_ARTICLE, REFRESH_ARTICLE, app, current
@@ -23,7 +23,6 @@ log = get_logger()
 
 #: The deployment's faults, never the article's: the store out of reach, the results
 #: folder refusing the file. Tried again for as long as they last.
-DEPLOYMENT_FAULTS = (redis.ConnectionError, redis.TimeoutError, ResultsUnwritable)
 #: Seconds a delivery count is remembered (longer than any retry backoff).
 ATTEMPTS_TTL = 24 * 3600
 #: Longest wait, in seconds, between tries after a deployment fault (doubling from 1 s).
@@ -77,9 +76,13 @@ def process_article(self, article_id: str, deployment_faults: int = 0) -> None:
     check_id(article_id)
     try:
         _process(self, article_id, deployment_faults)
-    except DEPLOYMENT_FAULTS as exc:
+    except Exception as exc:
+        cause = deployment_fault(exc)
+        if cause is None:
+            raise
         wait = _backoff(self.request.retries)
-        log.warning("article_retry", article_id=article_id, error=str(exc) or type(exc).__name__, retry_in_s=wait)
+        log.warning("article_retry", article_id=article_id, error=str(exc) or type(exc).__name__, cause=cause,
+                    retry_in_s=wait)
         try:
             raise self.retry(exc=exc, countdown=wait, max_retries=None,
                              kwargs={"deployment_faults": deployment_faults + 1}) from None
@@ -103,9 +106,9 @@ def _process(task, article_id: str, deployment_faults: int) -> None:
     except MissingInput as exc:
         log.error("article_missing", article_id=article_id, error=str(exc))
         pipe.store.drop_pending(article_id)
-    except DEPLOYMENT_FAULTS:
-        raise
     except Exception as exc:  # the worker-loop boundary: a bug or unforeseen input fails one record
+        if deployment_fault(exc):
+            raise  # not the article's: process_article tries it again
         log.exception("article_error", article_id=article_id)
         pipe.fail(article_id, type(exc).__name__, str(exc) or repr(exc))
 

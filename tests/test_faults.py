@@ -405,3 +405,34 @@ def _ts(text: str):
     from datetime import datetime
 
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_a_full_redis_pauses_intake_and_loses_nothing(tmp_path):
+    """The embedded server's maxmemory is lowered under what it holds mid-batch (noeviction: writes
+    refused), then raised again: the watcher says so once (intake_paused, naming memory) and does
+    not crash, workers retry their commits as a deployment fault, and every file ends with exactly
+    one ok result; none failed."""
+    up = Up(tmp_path, workers=2, NEWSFLOW_VISIBILITY_TIMEOUT="40", NEWSFLOW_ARTICLE_TIME_LIMIT="5")
+    try:
+        up.inbox.mkdir(parents=True)
+        up.start()
+        drop(up.inbox, 50_000, 30)
+        client = up.client()
+        assert wait_until(lambda: up.result_count() >= 5, 180)
+        used = int(client.info("memory")["used_memory"])
+        client.config_set("maxmemory", used // 2)
+        drop(up.inbox, 60_000, 30)
+        sleep(12)
+        client.config_set("maxmemory", 0)
+        assert up.wait_results(60, 300) == 60
+        assert_exactly_once(up, 60)
+        got = results(up.results)
+        assert all(r["status"] == "ok" for r in got.values())
+        events = follow(up.log, 0)[0]
+        paused = [e for e in events if e.get("event") == "intake_paused"]
+        assert len(paused) == 1 and "memory" in paused[0]["cause"], paused
+        assert not [e for e in events if e.get("event") == "child_exited"]
+        assert up.stop() == 0
+    finally:
+        if up.proc is not None:
+            up.stop()

@@ -436,3 +436,47 @@ def test_a_full_redis_pauses_intake_and_loses_nothing(tmp_path):
     finally:
         if up.proc is not None:
             up.stop()
+
+
+def test_a_full_disk_under_redis_pauses_intake_and_loses_nothing(tmp_path):
+    """The embedded server's append-only file on a 16 MB tmpfs, filled to the last byte mid-batch
+    (Redis then refuses writes: MISCONF), then freed: one intake_paused naming the disk, no process
+    exits, and every file ends with exactly one ok result; none failed."""
+    import os
+    import subprocess
+
+    up = Up(tmp_path, workers=2, NEWSFLOW_VISIBILITY_TIMEOUT="40", NEWSFLOW_ARTICLE_TIME_LIMIT="5")
+    data = up.state / "redis"
+    reason = _tmpfs(data, "16m")
+    if reason:
+        pytest.skip(reason)
+    try:
+        up.inbox.mkdir(parents=True)
+        up.start()
+        drop(up.inbox, 70_000, 20)
+        assert wait_until(lambda: up.result_count() >= 5, 180)
+        filler = data / "filler"
+        with open(filler, "wb") as fh:  # every free byte of the disk
+            try:
+                while True:
+                    fh.write(b"\0" * 65536)
+                    fh.flush()
+            except OSError:
+                pass
+        drop(up.inbox, 80_000, 40)
+        client = up.client()
+        assert wait_until(lambda: any(e.get("event") == "intake_paused" for e in follow(up.log, 0)[0]), 120)
+        os.unlink(filler)
+        assert up.wait_results(60, 300) == 60
+        assert_exactly_once(up, 60)
+        assert all(r["status"] == "ok" for r in results(up.results).values())
+        events = follow(up.log, 0)[0]
+        paused = [e for e in events if e.get("event") == "intake_paused"]
+        assert len(paused) == 1 and "MISCONF" in paused[0]["cause"], paused
+        assert not [e for e in events if e.get("event") == "child_exited"]
+        assert client.ping()
+        assert up.stop() == 0
+    finally:
+        if up.proc is not None:
+            up.stop()
+        subprocess.run(["umount", "-l", str(data)], capture_output=True)

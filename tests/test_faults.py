@@ -456,13 +456,14 @@ def test_a_full_disk_under_redis_pauses_intake_and_loses_nothing(tmp_path):
         drop(up.inbox, 70_000, 20)
         assert wait_until(lambda: up.result_count() >= 5, 180)
         filler = data / "filler"
-        with open(filler, "wb") as fh:  # every free byte of the disk
-            try:
-                while True:
-                    fh.write(b"\0" * 65536)
-                    fh.flush()
-            except OSError:
-                pass
+        fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)  # unbuffered: nothing left to flush
+        try:
+            while True:  # every free byte of the disk
+                os.write(fd, b"\0" * 65536)
+        except OSError:  # ENOSPC: full
+            pass
+        finally:
+            os.close(fd)
         drop(up.inbox, 80_000, 40)
         client = up.client()
         assert wait_until(lambda: any(e.get("event") == "intake_paused" for e in follow(up.log, 0)[0]), 120)

@@ -33,7 +33,8 @@ def redis_refusal(exc: BaseException) -> str | None:
 
 def deployment_fault(exc: BaseException) -> str | None:
     """Why `exc` is the deployment's fault (to retry, never to fail an article for), or None."""
-    from newsflow.pipeline import ResultsUnwritable  # the pipeline imports this module's users
+    # imported here: the watcher uses redis_refusal alone and need not load the pipeline (its models)
+    from newsflow.pipeline import ResultsUnwritable
 
     if isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
         return f"Redis out of reach: {exc or type(exc).__name__}"

@@ -180,26 +180,16 @@ def cross_validate(name: str, setting: str, values: list[str], shared: Path, out
 def labelled_pairs(shared: Path, name: str = "stories") -> list[tuple[str, str, str, bool]]:
     """(pair id, file a, file b, gold same story) of every scored dev pair of a story set, as
     score_groups.py counts them (ratings between 1.5 and 3 are not scored)."""
-    import json
+    from storypairs import gold_pairs
 
-    pairs = []
-    for line in (shared / SETS[name][0]).parent.joinpath("pairs.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if not 1.5 < row["Overall"] < 3:
-            a, b = (f"{x}.txt" for x in row["pair_id"].split("_"))
-            pairs.append((row["pair_id"], a, b, row["Overall"] <= 1.5))
-    return pairs
+    return [pair[:4] for pair in gold_pairs((shared / SETS[name][0]).parent / "pairs.jsonl")]
 
 
 def story_pairs(shared: Path, results: Path, name: str = "stories") -> dict[str, tuple[bool, bool]]:
     """pair id -> (predicted same story, gold same story) for the scored dev pairs of a story set."""
-    import json
+    from storypairs import stories_of
 
-    story_of = {}
-    for path in results.glob("*.json"):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        for file in [record["source"]["name"], *(record["source"].get("aliases") or [])]:
-            story_of[file] = record.get("story_id")
+    story_of = stories_of(results)
     return {pair_id: (bool(story_of.get(a) and story_of.get(a) == story_of.get(b)), gold)
             for pair_id, a, b, gold in labelled_pairs(shared, name)}
 

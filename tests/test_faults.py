@@ -7,7 +7,13 @@ stream entry and one count per article).
 """
 
 import json
+import os
+import shutil
+import subprocess
 import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 import redis
@@ -29,6 +35,18 @@ def assert_exactly_once(up: Up, n: int) -> None:
     report = up.delivery_report()
     assert report["stream"] == report["distinct"] == n, report
     assert report["done"] + report.get("failed", 0) == n, report
+
+
+def assert_paused_once_and_whole(up: Up, n: int, cause: str) -> None:
+    """After Redis refused writes: n ok results exactly once, intake_paused said once naming
+    `cause`, and no process exited."""
+    assert up.wait_results(n, 300) == n
+    assert_exactly_once(up, n)
+    assert all(r["status"] == "ok" for r in results(up.results).values())
+    events = follow(up.log, 0)[0]
+    paused = [e for e in events if e.get("event") == "intake_paused"]
+    assert len(paused) == 1 and cause in paused[0]["cause"], paused
+    assert not [e for e in events if e.get("event") == "child_exited"]
 
 
 def test_kill9_pool_process_mid_batch(tmp_path):
@@ -304,55 +322,53 @@ def test_an_article_over_the_time_limit_fails_once_and_shows_in_flight(tmp_path)
         assert up.stop() == 0
 
 
-def _tmpfs(path, size: str) -> str | None:
-    """Mount a tmpfs of `size` at `path`; the reason it cannot be done, or None."""
-    import os
-    import shutil
-    import subprocess
-
+@contextmanager
+def tmpfs(path: Path, size: str) -> Iterator[None]:
+    """A tmpfs of `size` mounted at `path` for the block (unmounted after); the test is skipped
+    where one cannot be mounted (needs root and mount(8))."""
     if os.geteuid() != 0 or not shutil.which("mount"):
-        return "needs root and mount(8) for a small tmpfs"
+        pytest.skip("needs root and mount(8) for a small tmpfs")
     path.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
                           capture_output=True, text=True)
-    return None if done.returncode == 0 else f"cannot mount a tmpfs here: {done.stderr.strip()}"
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 def test_a_full_results_disk_delays_articles_and_loses_none(tmp_path):
     """Results on a 1 MB tmpfs, 200 articles: writes that fail are logged and counted (`status`),
     nothing is failed or lost; once the disk grows every article ends with one ok result file,
     one record and one stream entry that agree."""
-    import subprocess
-
     up = Up(tmp_path, workers=2)
-    reason = _tmpfs(up.results, "1m")
-    if reason:
-        pytest.skip(reason)
-    try:
-        up.inbox.mkdir(parents=True)
-        up.start()
-        drop(up.inbox, 40_000, 200)
-        client = up.client()
-        assert wait_until(lambda: client.zcard(up.keys.results_blocked()) > 0, 120)
-        events = [e for e in follow(up.log, 0)[0] if e.get("event") == "results_write_failed"]
-        assert events and events[0]["level"] == "error" and events[0]["errno"] == 28
-        status = json.loads(subprocess.run([sys.executable, "-m", "newsflow", "status", "--json"], cwd=tmp_path,
-                                           env=up.env, capture_output=True, text=True).stdout)
-        assert status["results_blocked"] > 0 and status["failed"] == 0
-        subprocess.run(["mount", "-o", "remount,size=64m", str(up.results)], check=True)
-        assert up.wait_results(200, 300) == 200
-        assert wait_until(lambda: client.zcard(up.keys.results_blocked()) == 0, 60)
-        got = results(up.results)
-        assert len(got) == 200 and all(r["status"] == "ok" for r in got.values())
-        for record in got.values():
-            assert json.loads(client.get(up.keys.record(record["id"])))["status"] == "ok"
-        report = up.delivery_report()
-        assert report["stream"] == report["distinct"] == 200 and report.get("failed", 0) == 0
-        assert up.stop() == 0
-    finally:
-        if up.proc is not None:
-            up.stop()
-        subprocess.run(["umount", "-l", str(up.results)], capture_output=True)
+    with tmpfs(up.results, "1m"):
+        try:
+            up.inbox.mkdir(parents=True)
+            up.start()
+            drop(up.inbox, 40_000, 200)
+            client = up.client()
+            assert wait_until(lambda: client.zcard(up.keys.results_blocked()) > 0, 120)
+            events = [e for e in follow(up.log, 0)[0] if e.get("event") == "results_write_failed"]
+            assert events and events[0]["level"] == "error" and events[0]["errno"] == 28
+            status = json.loads(subprocess.run([sys.executable, "-m", "newsflow", "status", "--json"], cwd=tmp_path,
+                                               env=up.env, capture_output=True, text=True).stdout)
+            assert status["results_blocked"] > 0 and status["failed"] == 0
+            subprocess.run(["mount", "-o", "remount,size=64m", str(up.results)], check=True)
+            assert up.wait_results(200, 300) == 200
+            assert wait_until(lambda: client.zcard(up.keys.results_blocked()) == 0, 60)
+            got = results(up.results)
+            assert len(got) == 200 and all(r["status"] == "ok" for r in got.values())
+            for record in got.values():
+                assert json.loads(client.get(up.keys.record(record["id"])))["status"] == "ok"
+            report = up.delivery_report()
+            assert report["stream"] == report["distinct"] == 200 and report.get("failed", 0) == 0
+            assert up.stop() == 0
+        finally:
+            if up.proc is not None:
+                up.stop()
 
 
 def test_a_sentinel_failover_mid_batch_loses_nothing(tmp_path):
@@ -424,14 +440,7 @@ def test_a_full_redis_pauses_intake_and_loses_nothing(tmp_path):
         drop(up.inbox, 60_000, 30)
         sleep(12)
         client.config_set("maxmemory", 0)
-        assert up.wait_results(60, 300) == 60
-        assert_exactly_once(up, 60)
-        got = results(up.results)
-        assert all(r["status"] == "ok" for r in got.values())
-        events = follow(up.log, 0)[0]
-        paused = [e for e in events if e.get("event") == "intake_paused"]
-        assert len(paused) == 1 and "memory" in paused[0]["cause"], paused
-        assert not [e for e in events if e.get("event") == "child_exited"]
+        assert_paused_once_and_whole(up, 60, "memory")
         assert up.stop() == 0
     finally:
         if up.proc is not None:
@@ -442,42 +451,30 @@ def test_a_full_disk_under_redis_pauses_intake_and_loses_nothing(tmp_path):
     """The embedded server's append-only file on a 16 MB tmpfs, filled to the last byte mid-batch
     (Redis then refuses writes: MISCONF), then freed: one intake_paused naming the disk, no process
     exits, and every file ends with exactly one ok result; none failed."""
-    import os
-    import subprocess
-
     up = Up(tmp_path, workers=2, NEWSFLOW_VISIBILITY_TIMEOUT="40", NEWSFLOW_ARTICLE_TIME_LIMIT="5")
     data = up.state / "redis"
-    reason = _tmpfs(data, "16m")
-    if reason:
-        pytest.skip(reason)
-    try:
-        up.inbox.mkdir(parents=True)
-        up.start()
-        drop(up.inbox, 70_000, 20)
-        assert wait_until(lambda: up.result_count() >= 5, 180)
-        filler = data / "filler"
-        fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)  # unbuffered: nothing left to flush
+    with tmpfs(data, "16m"):
         try:
-            while True:  # every free byte of the disk
-                os.write(fd, b"\0" * 65536)
-        except OSError:  # ENOSPC: full
-            pass
+            up.inbox.mkdir(parents=True)
+            up.start()
+            drop(up.inbox, 70_000, 20)
+            assert wait_until(lambda: up.result_count() >= 5, 180)
+            filler = data / "filler"
+            fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)  # unbuffered: nothing left to flush
+            try:
+                while True:  # every free byte of the disk
+                    os.write(fd, b"\0" * 65536)
+            except OSError:  # ENOSPC: full
+                pass
+            finally:
+                os.close(fd)
+            drop(up.inbox, 80_000, 40)
+            client = up.client()
+            assert wait_until(lambda: any(e.get("event") == "intake_paused" for e in follow(up.log, 0)[0]), 120)
+            os.unlink(filler)
+            assert_paused_once_and_whole(up, 60, "MISCONF")
+            assert client.ping()
+            assert up.stop() == 0
         finally:
-            os.close(fd)
-        drop(up.inbox, 80_000, 40)
-        client = up.client()
-        assert wait_until(lambda: any(e.get("event") == "intake_paused" for e in follow(up.log, 0)[0]), 120)
-        os.unlink(filler)
-        assert up.wait_results(60, 300) == 60
-        assert_exactly_once(up, 60)
-        assert all(r["status"] == "ok" for r in results(up.results).values())
-        events = follow(up.log, 0)[0]
-        paused = [e for e in events if e.get("event") == "intake_paused"]
-        assert len(paused) == 1 and "MISCONF" in paused[0]["cause"], paused
-        assert not [e for e in events if e.get("event") == "child_exited"]
-        assert client.ping()
-        assert up.stop() == 0
-    finally:
-        if up.proc is not None:
-            up.stop()
-        subprocess.run(["umount", "-l", str(data)], capture_output=True)
+            if up.proc is not None:
+                up.stop()

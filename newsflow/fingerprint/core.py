@@ -228,20 +228,21 @@ def _content_terms(text: str, language: str | None = None) -> list[str]:
     text = unicodedata.normalize("NFKC", text).casefold()
     if language in UNSPACED or (language not in (None, "en") and UNSPACED_RUN.search(text)):
         return _character_pairs(text, stop_words(language))
-    words = _WORD.findall(text)
-    out = []
     if language in (None, "en"):
-        for w in words:
-            w = _fold_spelling(_APOS.sub("", w))
-            if len(w) >= 3 and w not in _STOP and any(c.isalpha() for c in w):
-                out.append(_stem(w))
-        return out
-    stop, stem = stop_words(language), stemmer(language) or (lambda w: w)
-    for w in words:
-        w = _APOS.sub("", w)
-        if len(w) >= 3 and w not in stop and any(c.isalpha() for c in w):
-            out.append(stem(w))
-    return out
+        fold, stop, stem = _fold_spelling, _STOP, _stem
+    else:
+        fold, stop, stem = _as_written, stop_words(language), stemmer(language) or _as_written
+    words = (fold(_APOS.sub("", w)) for w in _WORD.findall(text))
+    return [stem(w) for w in words if _is_content(w, stop)]
+
+
+def _as_written(word: str) -> str:
+    return word
+
+
+def _is_content(word: str, stop: frozenset[str]) -> bool:
+    """A story term: three characters or more, a letter among them, not a stop word."""
+    return len(word) >= 3 and word not in stop and any(c.isalpha() for c in word)
 
 
 def _character_pairs(text: str, stop: frozenset[str]) -> list[str]:
@@ -253,9 +254,7 @@ def _character_pairs(text: str, stop: frozenset[str]) -> list[str]:
             pair = run[i:i + 2]
             if pair not in stop and pair[0] not in stop and pair[1] not in stop:
                 out.append(pair)
-    rest = UNSPACED_RUN.sub(" ", text)
-    out += [w for w in _WORD.findall(rest) if len(w) >= 3 and w not in stop and any(c.isalpha() for c in w)]
-    return out
+    return out + [w for w in _WORD.findall(UNSPACED_RUN.sub(" ", text)) if _is_content(w, stop)]
 
 
 def story_terms(cleaned: Cleaned, tags: Tags, settings: FingerprintSettings) -> dict[str, float]:

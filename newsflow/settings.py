@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -29,6 +30,21 @@ TIME_LIMIT_GRACE = 30.0
 
 #: The stages' own settings objects, each read from NEWSFLOW_<STAGE>_<FIELD>.
 STAGES = ("clean", "fingerprint", "tag", "index", "embed")
+
+
+#: Seconds in each unit a duration may use.
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds of a duration: "30d", "12h", "15m", "90s", "2w" or a bare number of seconds;
+    "0" means for ever (0.0)."""
+    found = _DURATION.match(str(text).lower())
+    if not found:
+        raise ValueError(f"not a duration: {text!r}; write a number and a unit (s, m, h, d, w), e.g. 30d, "
+                         "12h, 90s, or 0 to keep articles for ever")
+    return float(found.group(1)) * DURATION_UNITS[found.group(2) or "s"]
 
 
 def _bool(value: str) -> bool:
@@ -90,6 +106,9 @@ class Settings:
     #: at the limit writes are refused and retried, never an article's key dropped); 0: no limit.
     embedded_maxmemory_share: float = 0.5
     inbox: Path = Path("inbox")
+    #: How long an article stays in Redis after its commit ("30d", "12h", "90s"; "0": for ever).
+    #: Past it the whole article leaves Redis (newsflow.retention); its result file stays.
+    retention: str = "30d"
     results: Path = Path("results")
     #: Worker processes started by `up` (Celery prefork concurrency).
     workers: int = max(1, os.cpu_count() or 1)
@@ -163,7 +182,16 @@ class Settings:
         settings.validate()
         return settings
 
+    @property
+    def retention_seconds(self) -> float:
+        """`retention` in seconds (0: for ever)."""
+        return parse_duration(self.retention)
+
     def validate(self) -> None:
+        try:
+            self.retention_seconds
+        except ValueError as exc:
+            raise ValueError(f"NEWSFLOW_RETENTION: {exc}") from None
         if self.log_format not in {"json", "console"}:
             raise ValueError(f"log_format must be 'json' or 'console', got {self.log_format!r}")
         if self.workers < 1:

@@ -30,7 +30,8 @@ def snapshot(client: redis.Redis, settings: Settings) -> dict[str, int]:
     pipe.zcard(keys.results_blocked())
     pipe.zcard(keys.pending())
     pipe.info("memory")
-    queued, in_flight, raw_stats, blocked, pending, memory = pipe.execute()
+    pipe.zcard(keys.expiry())
+    queued, in_flight, raw_stats, blocked, pending, memory, held = pipe.execute()
     stats = {k.decode(): int(v) for k, v in raw_stats.items()}
     nodes = workers_online(client, keys)
     return {
@@ -48,6 +49,8 @@ def snapshot(client: redis.Redis, settings: Settings) -> dict[str, int]:
         "nodes": len(nodes),
         "redis_used_memory": int(memory.get("used_memory", 0)),  # bytes
         "redis_maxmemory": int(memory.get("maxmemory", 0)),  # bytes; 0: no limit
+        "held": int(held),  # committed articles Redis still holds (within retention)
+        "retention_seconds": int(settings.retention_seconds),  # 0: for ever
     }
 
 

@@ -239,6 +239,7 @@ class Store:
                     k.status(),
                     k.results_blocked(),
                     k.pending(),
+                    k.expiry(),
                 ],
                 args=[
                     article_id,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import json
 import zlib
+from typing import Any
 
 import redis
 
@@ -40,30 +41,40 @@ class TagIndex:
     def add(self, article_id: str, tags: Tags) -> bool:
         """Index one article's entities, topics and terms. Idempotent: returns
         False (and changes nothing) when the article was already indexed."""
-        k = self.keys
-        args: list[str] = [article_id, "0", str(len(tags.topics))]
-        seen: set[str] = set()
-        n_entities = 0
-        for e in tags.entities:
-            nkey = name_key(e.name)
-            if not nkey or nkey in seen:
-                continue
-            seen.add(nkey)
-            n_entities += 1
-            parts: list[str] = []
-            if e.label == "PERSON":
-                words = nkey.split()
-                if len(words) > 1:
-                    parts = sorted({words[0], words[-1]})
-            args += [k.tag_entity(nkey), nkey, json.dumps([e.name, e.label]), str(len(parts))]
-            args += [k.tag_person_part(w) for w in parts]
-        args[1] = str(n_entities)
-        for t in tags.topics:
-            args += [k.tag_topic(name_key(t.name)), t.name]
+        entities = [(e.name, e.label) for e in tags.entities]
+        args = self._membership_args(article_id, entities, [t.name for t in tags.topics], meta=True)
         args += list(tags.terms)
+        k = self.keys
         keys = [k.tag_indexed(), k.tag_entities(), k.tag_entity_counts(), k.tag_topic_counts(),
                 k.tag_df(), k.tag_docs()]
         return bool(self._add(keys=keys, args=args))
+
+    def expire_args(self, record: dict[str, Any]) -> list[str]:
+        """ARGV of expire.lua for a committed record: the memberships `add` gave its tags."""
+        entities = [(e.get("canonical") or e.get("text") or "", e.get("label") or "")
+                    for e in record.get("entities") or []]
+        return self._membership_args(record["id"], entities, list(record.get("topics") or []), meta=False)
+
+    def _membership_args(self, article_id: str, entities: list[tuple[str, str]], topics: list[str],
+                         meta: bool) -> list[str]:
+        """[id, n entities, n topics, per entity (set key, name key, [JSON,] n parts, part keys...),
+        per topic (set key, name)]: what tag_add.lua adds and expire.lua removes."""
+        k = self.keys
+        args: list[str] = [article_id, "0", str(len(topics))]
+        seen: set[str] = set()
+        for name, label in entities:
+            nkey = name_key(name)
+            if not nkey or nkey in seen:
+                continue
+            seen.add(nkey)
+            words = nkey.split()
+            parts = sorted({words[0], words[-1]}) if label == "PERSON" and len(words) > 1 else []
+            args += [k.tag_entity(nkey), nkey, *([json.dumps([name, label])] if meta else []), str(len(parts))]
+            args += [k.tag_person_part(w) for w in parts]
+        args[1] = str(len(seen))
+        for topic in topics:
+            args += [k.tag_topic(name_key(topic)), topic]
+        return args
 
     # -- reading -------------------------------------------------------------
     def entity_keys(self, entity: str) -> list[str]:

@@ -17,6 +17,8 @@ from newsflow.settings import Settings
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {}
 #: Commands that handle SIGTERM themselves (an orderly stop of their children or Celery's).
 SIGNAL_OWNERS = {"up", "watch", "worker", "metrics"}
+#: Largest result file `show` prints (a record holds the article's text, at most max_bytes of input).
+RESULT_FILE_MAX = 256 * 1024 * 1024
 #: Exit status of a command that found nothing (`show`, `story`, `find`).
 EXIT_NOT_FOUND = 1
 #: Exit status of a command that could not reach Redis, or whose password Redis refused.
@@ -143,8 +145,7 @@ def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
         keys = Keys(settings.key_prefix)
         record = Store(client, keys).record(article_id)
         if record is None:
-            print(f"newsflow show: no record for {article_id}", file=sys.stderr)
-            return EXIT_NOT_FOUND
+            return _show_result_file(settings, article_id)
         index = Index(client, keys, settings.index)
         record["duplicates"] = index.duplicates_of(article_id)
         if record.get("story_id"):
@@ -153,6 +154,26 @@ def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
     return _with_client(settings, "show", show)
+
+
+def _show_result_file(settings: Settings, article_id: str) -> int:
+    """`show` of an id Redis no longer holds: its result file, if there is one, said so."""
+    path = settings.results / f"{article_id}.json"  # the name comes from a checked id
+    kept = f"NEWSFLOW_RETENTION={settings.retention}"
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(RESULT_FILE_MAX + 1).decode("utf-8", "replace")
+    except FileNotFoundError:
+        print(f"newsflow show: no record for {article_id} in Redis (never committed, or past retention: "
+              f"{kept}) and no result file {path}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    if len(text) > RESULT_FILE_MAX:
+        print(f"newsflow show: {path} is larger than {RESULT_FILE_MAX} bytes: not a result file", file=sys.stderr)
+        return 2
+    print(f"newsflow show: {article_id} is past retention ({kept}) and no longer in Redis; "
+          f"its result file {path} follows", file=sys.stderr)
+    print(text, end="" if text.endswith("\n") else "\n")
+    return 0
 
 
 @command
@@ -165,7 +186,9 @@ def cmd_story(settings: Settings, args: argparse.Namespace) -> int:
         keys = Keys(settings.key_prefix)
         members = Index(client, keys, settings.index).story_members(args.story_id)
         if not members:
-            print(f"newsflow story: no story {args.story_id}", file=sys.stderr)
+            print(f"newsflow story: no story {args.story_id} held (never seen, or all its articles are past "
+                  f"retention: NEWSFLOW_RETENTION={settings.retention}; their result files name it as "
+                  "story_id)", file=sys.stderr)
             return EXIT_NOT_FOUND
         for article_id, record in zip(members, Store(client, keys).records(members)):
             record = record or {}
@@ -211,7 +234,8 @@ def cmd_find(settings: Settings, args: argparse.Namespace) -> int:
                              ensure_ascii=False))
         if not ids:
             asked = " and ".join(f"{k} {v!r}" for k, v in (("entity", args.entity), ("topic", args.topic)) if v)
-            print(f"newsflow find: no article with {asked}", file=sys.stderr)
+            print(f"newsflow find: no article with {asked} (articles past retention, NEWSFLOW_RETENTION="
+                  f"{settings.retention}, are not searched)", file=sys.stderr)
             return EXIT_NOT_FOUND
         return 0
 

@@ -5,7 +5,8 @@ worker` gets it too). The node's main process loads the models in `worker_init`,
 before its pool forks; each pool process builds its Pipeline over them in
 `worker_process_init`, before its first task. The main worker process sends
 a heartbeat (a Redis key with a TTL) so `newsflow status` can count workers, and
-sweeps for admitted articles whose message the broker lost (tasks.queueing).
+sweeps for admitted articles whose message the broker lost (tasks.queueing) and removes
+the articles past retention (newsflow.retention).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from newsflow import logs
 from newsflow.keys import Keys
 from newsflow.limits import limit_threads
 from newsflow.models import rss_mb
+from newsflow.retention import Retention
 from newsflow.store import Store, connect
 from tasks import article
 from tasks.app import app, context, current
@@ -94,15 +96,34 @@ def _heartbeat(concurrency: int) -> None:
         pass
 
 
+def _sweep_every(settings: Any) -> float:
+    """Seconds between sweeps: SWEEP_EVERY, or a quarter of the visibility timeout or of the
+    retention when one is shorter."""
+    limits = [SWEEP_EVERY, settings.visibility_timeout / 4]
+    if settings.retention_seconds > 0:
+        limits.append(max(1.0, settings.retention_seconds / 4))
+    return min(limits)
+
+
 def _sweeper() -> None:
     ctx = current()
     client = connect(ctx.url)
-    store = Store(client, Keys(ctx.settings.key_prefix))
-    while not _stop.wait(min(SWEEP_EVERY, ctx.settings.visibility_timeout / 4)):
+    keys = Keys(ctx.settings.key_prefix)
+    store, retention, backfilled = Store(client, keys), Retention(client, keys, ctx.settings), False
+    log = logs.get_logger()
+    while not _stop.wait(_sweep_every(ctx.settings)):
         try:
             requeue_lost(client, store, app, ctx.settings)
+            if not backfilled:
+                backfilled = True
+                if added := retention.backfill():
+                    log.info("retention_backfilled", node=ctx.node, articles=added)
+            done = retention.expire_due()
+            if done.articles:
+                log.info("retention_expired", node=ctx.node, articles=done.articles, index_floor=done.floor,
+                         kept_story_heads=done.kept, retention=ctx.settings.retention)
         except Exception as exc:  # the loop's boundary: Redis may be restarting; the next sweep retries
-            logs.get_logger().warning("sweep_failed", node=ctx.node, error=str(exc) or type(exc).__name__)
+            log.warning("sweep_failed", node=ctx.node, error=str(exc) or type(exc).__name__)
 
 
 @signals.worker_ready.connect

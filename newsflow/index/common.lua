@@ -20,16 +20,34 @@ local function embedding(s)
   if n == 0 then return nil, 0 end
   return v, n
 end
+-- Retention: numbers under the floor are past it. Their chunks go once the floor passes them
+-- whole; a story's first article or an original whose story or copies live on is kept apart
+-- (K_KEPT: 16-byte id, then its record) for the members that read its id and update its counts.
+local FLOOR = tonumber(redis.call('GET', K_FLOOR) or '1')
+local function held(n) return n >= FLOOR end
+-- `len` bytes at `off` of record n ('' when past retention and not kept).
+local function rec_bytes(n, off, len)
+  if held(n) then return redis.call('GETRANGE', rkey(n), roff(n) + off, roff(n) + off + len - 1) end
+  local s = redis.call('HGET', K_KEPT, n)
+  if not s then return '' end
+  return string.sub(s, 17 + off, 16 + off + len)
+end
 local function get_u32(n, off)
-  local s = redis.call('GETRANGE', rkey(n), roff(n) + off, roff(n) + off + 3)
+  local s = rec_bytes(n, off, 4)
   if #s < 4 then return 0 end
   return (struct.unpack('<I4', s))
 end
 local function set_u32(n, off, v)
-  redis.call('SETRANGE', rkey(n), roff(n) + off, struct.pack('<I4', v))
+  if held(n) then
+    redis.call('SETRANGE', rkey(n), roff(n) + off, struct.pack('<I4', v))
+    return
+  end
+  local s = redis.call('HGET', K_KEPT, n)
+  if s then redis.call('HSET', K_KEPT, n, string.sub(s, 1, 16 + off) .. struct.pack('<I4', v) .. string.sub(s, 21 + off)) end
 end
 local function id_of(n)
   if n == nil or n == 0 then return '' end
+  if not held(n) then return string.sub(redis.call('HGET', K_KEPT, n) or '', 1, 16) end
   local c = math.floor((n - 1) / NUM_CHUNK)
   local o = ((n - 1) % NUM_CHUNK) * 16
   return redis.call('GETRANGE', P_NUM .. c, o, o + 15)
@@ -41,10 +59,12 @@ local function line(key, off, len)  -- a table line; zeros where the string is n
 end
 -- The shard of a sharded hash (id map, sha map): its key's first two bytes, mod ID_SHARDS.
 local function shard(raw) return (string.byte(raw, 1) * 256 + string.byte(raw, 2)) % ID_SHARDS end
+-- The number of an article id (nil if none); `expired` when it is past retention (stored negative).
 local function num_of(aid)
   local v = redis.call('HGET', P_ID .. shard(aid), aid)
-  if v then return tonumber(v) end
-  return nil
+  if not v then return nil end
+  v = tonumber(v)
+  return math.abs(v), v < 0
 end
 -- The k best of `items` by score[item] descending, ties by item descending, in that order.
 -- One pass keeping a sorted top list: no full sort of every candidate.
@@ -69,7 +89,7 @@ local function top_k(items, score, k)
 end
 -- A record's header as a table of its fields by name (the layout: HFIELDS, HFMT, OFF).
 local function header(n)
-  local s = redis.call('GETRANGE', rkey(n), roff(n), roff(n) + HEADER - 1)
+  local s = rec_bytes(n, 0, HEADER)
   if #s < HEADER then s = s .. string.rep('\0', HEADER - #s) end
   local v, h = {struct.unpack(HFMT, s)}, {}
   for i, name in ipairs(HFIELDS) do h[name] = v[i] end
@@ -97,6 +117,7 @@ local function lsh_scan(lsh, lines, bucket)
     local mine, free, oldest, oldest_n = 0, nil, nil, nil
     for w = 0, LSH_WAYS - 1 do
       local t, c = e[2 * w + 1], e[2 * w + 2]
+      if c ~= 0 and c < FLOOR then c = 0 end  -- past retention: a free entry
       if c ~= 0 and t == tag then  -- this bucket (or, 1 in 65,536, a look-alike: verified anyway)
         mine = mine + 1
         if not cands[c] then cands[c] = true; order[#order + 1] = c end

@@ -50,6 +50,17 @@ Memory: per article one fixed 316-byte record in 64-record strings, a
 512-byte embedding slot, 16 bytes of reverse id, an id-map and sha-map entry;
 plus the three tables (28 MB at the default sizes, whatever the number of
 articles).
+
+Retention
+---------
+``forget`` marks articles past retention; a floor then passes every number
+whose article is gone, oldest first, and deletes each chunk string it passes
+whole, with the id-map and sha-map entries. Every script treats a number
+under the floor as absent (an LSH entry of one is free, a posting of one is no
+candidate). A story's first article or an original whose later members or
+copies are still held is kept apart (``fp:kept``: its id and record, 332
+bytes) until the floor passes its newest member: those members read its id
+and update its counts.
 The audit of each decision (similarities, method, thresholds, the article
 matched, candidates examined) is stored in the record and returned in
 ``Placement.audit``.
@@ -74,6 +85,9 @@ from newsflow.logs import get_logger
 from newsflow.model import Fingerprint, Placement
 
 log = get_logger()
+
+#: Most article numbers the floor passes in one call of the forget script (bounds its run time).
+FLOOR_STEPS = 10_000
 
 
 def term_hash(term: str) -> int:
@@ -126,6 +140,7 @@ class Index:
         self._walk = client.register_script(script("walk"))
         self._describe = client.register_script(script("describe"))
         self._probe = client.register_script(script("probe"))
+        self._forget = client.register_script(script("forget"))
         self._allocate_table = client.register_script(script("allocate"))
         self._keys = keys_of(keys)
         self._prefixes = prefixes_of(keys)
@@ -185,6 +200,20 @@ class Index:
         if len(minhash) != NUM_PERM:
             raise ValueError(f"fingerprint of {whose} has a {len(minhash)}-byte MinHash, expected {NUM_PERM}")
         return bytes.fromhex(fp.content_sha256)[:8], minhash, b"".join(struct.pack("<I", v) for v in fp.lsh)
+
+    def forget(self, articles: list[tuple[str, str]], max_steps: int = FLOOR_STEPS) -> tuple[int, int, int]:
+        """Retention: the articles (id, content_sha256 or "") are past it; their numbers leave the
+        index as the floor passes them (at most `max_steps` numbers per call), with the chunks it
+        passes whole. Returns (articles marked now, the floor, records kept for live stories)."""
+        args: list[Any] = [max_steps]
+        for article_id, sha in articles:
+            args += [bytes.fromhex(article_id), bytes.fromhex(sha)[:8] if sha else b""]
+        marked, floor, kept = self._forget(keys=self._keys, args=[*self._prefixes, *args])
+        return int(marked), int(floor), int(kept)
+
+    def floor(self) -> int:
+        """The lowest article number the index still holds (1 until retention has removed any)."""
+        return int(self.client.get(self.keys.fp_floor()) or 1)
 
     # -- reading ------------------------------------------------------------
     def original_of(self, fp: Fingerprint) -> tuple[str, float] | None:

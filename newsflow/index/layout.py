@@ -83,7 +83,8 @@ def decode_header(raw: bytes) -> dict[str, int]:
 
 def keys_of(keys: Keys) -> list[str]:
     """The KEYS every index script receives, in the prelude's order."""
-    return [keys.fp_seq(), keys.fp_originals(), keys.fp_stories(), keys.fp_lsh(), keys.fp_df(), keys.fp_postings()]
+    return [keys.fp_seq(), keys.fp_originals(), keys.fp_stories(), keys.fp_lsh(), keys.fp_df(), keys.fp_postings(),
+            keys.fp_floor(), keys.fp_kept(), keys.fp_kept_until()]
 
 
 def prefixes_of(keys: Keys) -> list[str]:
@@ -106,6 +107,7 @@ def prelude() -> str:
         f"local HFIELDS = {{{names}}}",
         f"local OFF = {{{offsets}}}",
         "local K_SEQ, K_ORIGINALS, K_STORIES, K_LSH, K_DF, K_POST = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]",
+        "local K_FLOOR, K_KEPT, K_KEPT_UNTIL = KEYS[7], KEYS[8], KEYS[9]",
         "local P_ID, P_NUM, P_REC, P_SHA, P_VEC = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]",
         "local ARG = {unpack(ARGV, 6)}",
         "",

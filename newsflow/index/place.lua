@@ -7,8 +7,8 @@ local aid, sha8, mh = ARG[1], ARG[2], ARG[3]
 local shingles, day = tonumber(ARG[4]), tonumber(ARG[5])
 local P = cjson.decode(ARG[6])
 
-local existing = num_of(aid)
-if existing then return describe(existing) end
+local existing, expired = num_of(aid)
+if existing and not expired then return describe(existing) end  -- (past retention: placed anew)
 
 local num = redis.call('INCR', K_SEQ)
 redis.call('HSET', P_ID .. shard(aid), aid, num)
@@ -19,9 +19,8 @@ local function scaled(x) return math.floor(math.max(0, math.min(1, x)) * 10000 +
 -- 1. exact copy ------------------------------------------------------------
 local root, dup_method, dup_c, dup_j, dup_via, dup_cands = num, 0, 0, 0, 0, 0
 local sha_key = P_SHA .. shard(sha8)
-local first = redis.call('HGET', sha_key, sha8)
-if first then
-  first = tonumber(first)
+local first = tonumber(redis.call('HGET', sha_key, sha8) or '0')
+if held(first) then
   root, dup_method, dup_c, dup_j, dup_via, dup_cands = get_u32(first, OFF.root), 1, 1, 1, first, 1
 else
   redis.call('HSET', sha_key, sha8, num)
@@ -114,8 +113,10 @@ else
       lists[t[1]] = packed
       for j = 1, #packed - 3, 4 do
         local c = struct.unpack('<I4', packed, j)
-        if not hits[c] then hits[c] = 0; corder[#corder + 1] = c end
-        hits[c] = hits[c] + t[4]
+        if held(c) then
+          if not hits[c] then hits[c] = 0; corder[#corder + 1] = c end
+          hits[c] = hits[c] + t[4]
+        end
       end
     end
   end
@@ -196,6 +197,7 @@ if story == num then
 else
   story_prev = get_u32(story, OFF.story_last)
   set_u32(story, OFF.story_last, num)
+  redis.call('ZADD', K_KEPT_UNTIL, 'XX', num, story)  -- a kept first article lives on with its story
   set_u32(story, OFF.story_size, get_u32(story, OFF.story_size) + 1)
   story_size = 0
 end
@@ -203,6 +205,7 @@ local dup_prev = 0
 if root ~= num then
   dup_prev = get_u32(root, OFF.dup_last)
   set_u32(root, OFF.dup_last, num)
+  redis.call('ZADD', K_KEPT_UNTIL, 'XX', num, root)
   set_u32(root, OFF.dup_count, get_u32(root, OFF.dup_count) + 1)
 end
 local rec = struct.pack(HFMT, root, story, story_prev, story_last, story_size, dup_prev, 0, 0, day, shingles,

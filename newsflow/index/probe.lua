@@ -2,8 +2,8 @@
 -- would find now. ARG: 1 sha8, 2 minhash (128 bytes), 3 shingles, 4 params (JSON), 5 LSH rows.
 -- Returns {raw id of the original, estimated Jaccard x 10,000} (10,000 for an exact copy), or nil.
 local sha8, mh, shingles, P = ARG[1], ARG[2], tonumber(ARG[3]), cjson.decode(ARG[4])
-local first = redis.call('HGET', P_SHA .. shard(sha8), sha8)
-if first then return {id_of(get_u32(tonumber(first), OFF.root)), 10000} end
+local first = tonumber(redis.call('HGET', P_SHA .. shard(sha8), sha8) or '0')
+if held(first) then return {id_of(get_u32(first, OFF.root)), 10000} end
 if shingles == 0 then return nil end
 local order = lsh_scan(ARG[5], P.lsh_lines, P.bucket)
 local c, j, best = best_copy(order, mh, shingles)

@@ -1,6 +1,7 @@
 -- Commit one article's result atomically: record, status, counters (exact under redelivery),
--- the failed set, the results stream (once per article), the raw bytes released, no longer pending.
--- KEYS: record, stats, stream, raw, failed, attempts, status, results_blocked, pending
+-- the failed set, the results stream (once per article), the raw bytes released, no longer pending,
+-- its retention counted from its first commit.
+-- KEYS: record, stats, stream, raw, failed, attempts, status, results_blocked, pending, expiry
 -- ARGV: id, record_json, code, story_id, duplicate_of, now, maxlen
 local old = redis.call('HGET', KEYS[7], ARGV[1])
 redis.call('ZREM', KEYS[8], ARGV[1])
@@ -24,6 +25,7 @@ else
 end
 redis.call('DEL', KEYS[4], KEYS[6])
 redis.call('ZREM', KEYS[9], ARGV[1])
+redis.call('ZADD', KEYS[10], 'NX', ARGV[6], ARGV[1])
 if not old then
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'id', ARGV[1], 'status', ARGV[3],
              'story_id', ARGV[4], 'duplicate_of', ARGV[5])

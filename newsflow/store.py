@@ -218,8 +218,9 @@ class Store:
         self.r.zrem(self.keys.pending(), article_id)
 
     # -- results --------------------------------------------------------
-    def commit(self, record: dict[str, Any]) -> bool:
-        """Store the record, count it, announce it; True the first time this id is committed.
+    def commit(self, record: dict[str, Any], now: float | None = None) -> bool:
+        """Store the record, count it, announce it; True the first time this id is committed
+        (`now`: the commit's time, from which its retention counts; default the clock's).
 
         The stored record holds no aliases: they live in their list only, and reading a
         record (`record`, `records`) adds the current ones.
@@ -247,7 +248,7 @@ class Store:
                     status_code(record),
                     record.get("story_id") or "",
                     record.get("duplicate_of") or "",
-                    f"{time.time():.3f}",
+                    f"{time.time() if now is None else now:.3f}",
                     STREAM_MAXLEN,
                 ],
             )

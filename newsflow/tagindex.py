@@ -76,6 +76,29 @@ class TagIndex:
             args += [k.tag_topic(name_key(topic)), topic]
         return args
 
+    def trim_terms(self, kept: int | None = None, count: int = 5000) -> int:
+        """Bound the keyword statistics: past a quarter over `kept` (default stats_kept_terms)
+        terms, the least frequent leave until `kept` remain; at the cut, ties keep the terms the
+        snapshot would (`count_terms`: the greater term first), so a trim never changes the
+        snapshot while `kept` >= stats_max_terms. Returns how many left. One HLEN when there is
+        nothing to do."""
+        kept = self.settings.stats_kept_terms if kept is None else kept
+        key = self.keys.tag_df()
+        if self.client.hlen(key) <= kept * 5 // 4:
+            return 0
+        by_count: dict[int, list[bytes]] = {}
+        for term, value in self.client.hscan_iter(key, count=count):
+            by_count.setdefault(int(value), []).append(term)
+        leave, held = [], 0
+        for c in sorted(by_count, reverse=True):
+            room = max(0, kept - held)
+            terms = by_count[c] if len(by_count[c]) <= room else sorted(by_count[c], reverse=True)
+            held += min(room, len(terms))
+            leave += terms[room:]
+        for i in range(0, len(leave), count):
+            self.client.hdel(key, *leave[i:i + count])
+        return len(leave)
+
     # -- reading -------------------------------------------------------------
     def entity_keys(self, entity: str) -> list[str]:
         """Name keys an entity query stands for: its canonical name via the alias

@@ -85,3 +85,18 @@ def test_corpus_stats_are_one_bounded_snapshot_for_every_worker(redis_client, ke
     assert other.corpus_stats() == stats  # served from the snapshot, not counted again
     redis_client.delete(keys.tag_df_snapshot())  # as when it expires
     assert other.corpus_stats().n_docs == 4
+
+
+def test_keyword_statistics_are_trimmed_to_their_bound_without_changing_the_snapshot(redis_client, keys):
+    """600 terms with counts 1..6 (100 each): under a quarter over the bound nothing leaves; past it
+    the least frequent leave until the bound holds, ties at the cut kept as the snapshot keeps
+    them, so the snapshot of the top terms is the same before and after."""
+    index = TagIndex(redis_client, keys, TagSettings(stats_kept_terms=500))
+    redis_client.hset(keys.tag_df(), mapping={f"w{c}x{i:03d}": c for c in range(1, 7) for i in range(100)})
+    assert index.trim_terms(kept=480) == 0  # 600 <= 480 * 5 / 4
+    before = index.count_terms(min_df=1, max_terms=250)
+    assert index.trim_terms() == 0 and index.trim_terms(kept=250) == 350
+    assert redis_client.hlen(keys.tag_df()) == 250
+    assert index.count_terms(min_df=1, max_terms=250) == before
+    left = {t.decode() for t in redis_client.hkeys(keys.tag_df())}
+    assert min(int(t[1]) for t in left) == 4 and sum(t.startswith("w4") for t in left) == 50

@@ -118,6 +118,9 @@ def _sweeper() -> None:
                 backfilled = True
                 if added := retention.backfill():
                     log.info("retention_backfilled", node=ctx.node, articles=added)
+            if trimmed := retention.tags.trim_terms():
+                log.info("keyword_stats_trimmed", node=ctx.node, terms=trimmed,
+                         kept=ctx.settings.tag.stats_kept_terms)
             done = retention.expire_due()
             if done.articles:
                 log.info("retention_expired", node=ctx.node, articles=done.articles, index_floor=done.floor,

@@ -101,6 +101,11 @@ class TagSettings:
     stats_max_terms: int = 200_000
     #: A term must be in at least this many articles to be in the snapshot.
     stats_min_df: int = 2
+    #: Terms the keyword statistics (tag:df) keep: once they hold a quarter more, the least
+    #: frequent leave (mostly words seen once) down to this many, so the hash stays bounded
+    #: (~30 MB at 500k terms) however long the stream runs. It is more than the snapshot reads,
+    #: so a trim never changes the snapshot; a word trimmed and seen again counts from 1.
+    stats_kept_terms: int = 500_000
     #: Seconds a snapshot is served before the next reader rebuilds it (one
     #: scan of the counts per period for the whole deployment, not per worker).
     stats_snapshot_seconds: int = 300

@@ -10,21 +10,14 @@ import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
 from newsflow.settings import Settings
+from workers import reading
+from workers.reading import EXIT_NO_REDIS, EXIT_NOT_FOUND, QUICK_TIMEOUT, with_client  # noqa: F401
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {}
 #: Commands that handle SIGTERM themselves (an orderly stop of their children or Celery's).
 SIGNAL_OWNERS = {"up", "watch", "worker", "metrics"}
-#: Largest result file `show` prints (a record holds the article's text, at most max_bytes of input).
-RESULT_FILE_MAX = 256 * 1024 * 1024
-#: Exit status of a command that found nothing (`show`, `story`, `find`).
-EXIT_NOT_FOUND = 1
-#: Exit status of a command that could not reach Redis, or whose password Redis refused.
-EXIT_NO_REDIS = 3
-#: Seconds a short command waits for Redis before it says it cannot reach it.
-QUICK_TIMEOUT = 3.0
 #: Port of `newsflow metrics` when neither --port nor NEWSFLOW_METRICS_PORT names one.
 METRICS_PORT = 9464
 
@@ -68,41 +61,6 @@ def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
     return run_process(settings, args.paths, args.inline)
 
 
-def _where(url: str) -> str:
-    """Where a Redis URL points (host:port, or the socket's path), never its password."""
-    from newsflow.redisurl import SentinelURL, is_sentinel
-
-    if is_sentinel(url):
-        return SentinelURL.parse(url).where()
-    parts = urlsplit(url)
-    return parts.path if parts.scheme == "unix" else f"{parts.hostname}:{parts.port or 6379}"
-
-
-def _with_client(settings: Settings, name: str, fn: Callable[[Any], int]) -> int:
-    """Run `fn` with a client of the deployment; Redis out of reach or refusing the password is
-    one line on stderr within seconds and EXIT_NO_REDIS, never a traceback."""
-    import redis
-
-    from newsflow.connection import Deployment
-    from newsflow.store import connect_quick
-
-    with Deployment(settings) as deployment:
-        client = connect_quick(deployment.url, QUICK_TIMEOUT, retries=1)
-        where = _where(deployment.url)
-        try:
-            client.ping()
-            return fn(client)
-        except redis.AuthenticationError as exc:
-            print(f"newsflow {name}: Redis at {where} refused the credentials ({exc}): check the password "
-                  "in NEWSFLOW_REDIS_URL", file=sys.stderr)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            print(f"newsflow {name}: cannot reach Redis at {where} ({exc}): is it running? check "
-                  "NEWSFLOW_REDIS_URL, or run this in the folder `newsflow up` runs in", file=sys.stderr)
-        finally:
-            client.close()
-        return EXIT_NO_REDIS
-
-
 @command
 def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
     from newsflow.status import Rate, live, render, snapshot
@@ -125,79 +83,11 @@ def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
             if not args.json:
                 print()
 
-    return _with_client(settings, "status", show)
+    return with_client(settings, "status", show)
 
 
-@command
-def cmd_show(settings: Settings, args: argparse.Namespace) -> int:
-    from newsflow.index import Index
-    from newsflow.keys import Keys
-    from newsflow.record import check_id
-    from newsflow.store import Store
-
-    try:
-        article_id = check_id(args.id)
-    except ValueError as exc:
-        print(f"newsflow show: {exc}", file=sys.stderr)
-        return 2
-
-    def show(client: Any) -> int:
-        keys = Keys(settings.key_prefix)
-        record = Store(client, keys).record(article_id)
-        if record is None:
-            return _show_result_file(settings, article_id)
-        index = Index(client, keys, settings.index)
-        record["duplicates"] = index.duplicates_of(article_id)
-        if record.get("story_id"):
-            record["story_members"] = index.story_members(record["story_id"])
-        print(json.dumps(record, ensure_ascii=False, indent=2))
-        return 0
-
-    return _with_client(settings, "show", show)
-
-
-def _show_result_file(settings: Settings, article_id: str) -> int:
-    """`show` of an id Redis no longer holds: its result file, if there is one, said so."""
-    path = settings.results / f"{article_id}.json"  # the name comes from a checked id
-    kept = f"NEWSFLOW_RETENTION={settings.retention}"
-    try:
-        with open(path, "rb") as fh:
-            text = fh.read(RESULT_FILE_MAX + 1).decode("utf-8", "replace")
-    except FileNotFoundError:
-        print(f"newsflow show: no record for {article_id} in Redis (never committed, or past retention: "
-              f"{kept}) and no result file {path}", file=sys.stderr)
-        return EXIT_NOT_FOUND
-    if len(text) > RESULT_FILE_MAX:
-        print(f"newsflow show: {path} is larger than {RESULT_FILE_MAX} bytes: not a result file", file=sys.stderr)
-        return 2
-    print(f"newsflow show: {article_id} is past retention ({kept}) and no longer in Redis; "
-          f"its result file {path} follows", file=sys.stderr)
-    print(text, end="" if text.endswith("\n") else "\n")
-    return 0
-
-
-@command
-def cmd_story(settings: Settings, args: argparse.Namespace) -> int:
-    from newsflow.index import Index
-    from newsflow.keys import Keys
-    from newsflow.store import Store
-
-    def show(client: Any) -> int:
-        keys = Keys(settings.key_prefix)
-        members = Index(client, keys, settings.index).story_members(args.story_id)
-        if not members:
-            print(f"newsflow story: no story {args.story_id} held (never seen, or all its articles are past "
-                  f"retention: NEWSFLOW_RETENTION={settings.retention}; their result files name it as "
-                  "story_id)", file=sys.stderr)
-            return EXIT_NOT_FOUND
-        for article_id, record in zip(members, Store(client, keys).records(members)):
-            record = record or {}
-            print(json.dumps({"id": article_id, "title": record.get("title"),
-                              "published": record.get("published"), "outlet": record.get("outlet"),
-                              "duplicate_of": record.get("duplicate_of")}, ensure_ascii=False))
-        return 0
-
-    return _with_client(settings, "story", show)
+COMMANDS.update(show=reading.show, story=reading.story, find=reading.find, follow=reading.follow,
+                export=reading.export)
 
 
 @command
@@ -212,34 +102,6 @@ def cmd_url(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     print(url)
     return 0
-
-
-@command
-def cmd_find(settings: Settings, args: argparse.Namespace) -> int:
-    from newsflow.keys import Keys
-    from newsflow.store import Store
-    from newsflow.tagindex import TagIndex
-
-    if not (args.entity or args.topic):
-        print("newsflow find: give --entity NAME and/or --topic NAME", file=sys.stderr)
-        return 2
-
-    def show(client: Any) -> int:
-        keys = Keys(settings.key_prefix)
-        ids = TagIndex(client, keys, settings.tag).find(entity=args.entity, topic=args.topic)
-        for article_id, record in zip(ids[: args.limit], Store(client, keys).records(ids[: args.limit])):
-            record = record or {}
-            print(json.dumps({"id": article_id, "title": record.get("title"),
-                              "published": record.get("published"), "story_id": record.get("story_id")},
-                             ensure_ascii=False))
-        if not ids:
-            asked = " and ".join(f"{k} {v!r}" for k, v in (("entity", args.entity), ("topic", args.topic)) if v)
-            print(f"newsflow find: no article with {asked} (articles past retention, NEWSFLOW_RETENTION="
-                  f"{settings.retention}, are not searched)", file=sys.stderr)
-            return EXIT_NOT_FOUND
-        return 0
-
-    return _with_client(settings, "find", show)
 
 
 @command
@@ -318,11 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--watch", action="store_true", help="repeat every --interval seconds")
     p.add_argument("--interval", type=float, default=2.0)
 
-    p = add("show", "the stored record of one article, with its duplicates and story")
-    p.add_argument("id")
-
-    p = add("story", "the articles of one story")
-    p.add_argument("story_id")
+    reading.add_parsers(add)
 
     add("url", "the Redis URL of the running deployment (for redis-cli -u, Flower, other hosts)")
 
@@ -331,10 +189,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None,
                    help=f"port (NEWSFLOW_METRICS_PORT, else {METRICS_PORT})")
 
-    p = add("find", "articles by entity (aliases resolved) and/or topic, from the Redis index")
-    p.add_argument("--entity", default=None, help='e.g. "Vladimir Putin", "Putin", "DPRK"')
-    p.add_argument("--topic", default=None, help="a topic of the taxonomy")
-    p.add_argument("--limit", type=int, default=100)
     return parser
 
 

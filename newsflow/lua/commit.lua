@@ -27,8 +27,9 @@ redis.call('DEL', KEYS[4], KEYS[6])
 redis.call('ZREM', KEYS[9], ARGV[1])
 redis.call('ZADD', KEYS[10], 'NX', ARGV[6], ARGV[1])
 if not old then
+  local n = redis.call('HINCRBY', KEYS[2], 'streamed', 1)  -- the entry's number: followers see gaps
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[7], '*', 'id', ARGV[1], 'status', ARGV[3],
-             'story_id', ARGV[4], 'duplicate_of', ARGV[5])
+             'story_id', ARGV[4], 'duplicate_of', ARGV[5], 'n', n)
   return 1
 end
 return 0

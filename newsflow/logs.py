@@ -1,6 +1,7 @@
 """Logging, configured once, here.
 
-Every process writes one JSON object per line on stdout (or a human-readable
+Every process writes one JSON object per line on stdout (stderr for the commands whose stdout is
+their output: `follow`, `export`, `show`...; or a human-readable
 console line with `--log-format console`). structlog's chain renders our own
 events; the standard library's loggers (Celery, kombu) go through the same
 chain via `ProcessorFormatter`, so an operator parses a single format.
@@ -19,7 +20,7 @@ from typing import Any
 
 import structlog
 
-_configured: tuple[str, str] | None = None
+_configured: tuple[str, str, bool] | None = None
 #: Where this process's lines come from (host, process), set by `configure`. A processor adds it,
 #: not a context variable: a thread starts with an empty context, and its lines must say it too.
 _origin: dict[str, Any] = {}
@@ -46,15 +47,16 @@ def _rename_foreign_message(_: Any, __: str, event: dict[str, Any]) -> dict[str,
     return event
 
 
-def configure(log_format: str = "json", level: str = "info", **context: Any) -> None:
+def configure(log_format: str = "json", level: str = "info", *, to_stderr: bool = False, **context: Any) -> None:
     """Configure structlog and the stdlib root logger once per process.
 
     `context` (e.g. process="worker") is bound to every later event of this
     process. Calling again with the same format and level only rebinds context.
+    `to_stderr`: for a command whose stdout is its output (`follow`, `export`).
     """
     global _configured
     _origin.update(host=socket.gethostname(), **context)
-    if _configured == (log_format, level):
+    if _configured == (log_format, level, to_stderr):
         return
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -76,7 +78,7 @@ def configure(log_format: str = "json", level: str = "info", **context: Any) -> 
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(sys.stderr if to_stderr else sys.stdout)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -90,7 +92,7 @@ def configure(log_format: str = "json", level: str = "info", **context: Any) -> 
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    _configured = (log_format, level)
+    _configured = (log_format, level, to_stderr)
 
 
 def get_logger(**initial: Any) -> Any:

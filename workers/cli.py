@@ -212,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     from newsflow.limits import limit_threads
 
     limit_threads()
-    logs.configure(settings.log_format, settings.log_level, process=args.command)
+    logs.configure(settings.log_format, settings.log_level, process=args.command,
+                   to_stderr=args.command in reading.OUTPUT_COMMANDS)
     if args.command not in SIGNAL_OWNERS:
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, _exit_on_signal)

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from newsflow.settings import Settings, parse_duration
 
+#: Commands whose stdout is their output (records, JSON lines): their log lines go to stderr.
+OUTPUT_COMMANDS = {"show", "story", "find", "follow", "export"}
 #: Exit status of a command that found nothing (`show`, `story`, `find`).
 EXIT_NOT_FOUND = 1
 #: Exit status of a command that could not reach Redis, or whose password Redis refused.

@@ -31,14 +31,47 @@ def module_name(path: Path) -> str:
     return ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
 
 
+#: Keyword arguments and attributes whose strings name modules to import (Celery's `imports`,
+#: `include`), and calls that import the module their string arguments name.
+STRING_IMPORT_NAMES = {"imports", "include"}
+STRING_IMPORT_CALLS = {"autodiscover_tasks", "import_module", "__import__", "import_string", "symbol_by_name"}
+
+
+def _strings(node: ast.AST) -> set[str]:
+    """The string constants of a string, list, tuple or set expression."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return {e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    return set()
+
+
+def string_imports(node: ast.AST) -> set[str]:
+    """Modules one syntax node names in a string to be imported: `imports=[...]`, `include=[...]`,
+    `conf.imports = ...`, `autodiscover_tasks([...])`, `import_module("...")`."""
+    if isinstance(node, ast.keyword) and node.arg in STRING_IMPORT_NAMES:
+        return _strings(node.value)
+    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr in STRING_IMPORT_NAMES
+                                            for t in node.targets):
+        return _strings(node.value)
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name in STRING_IMPORT_CALLS:
+            return set().union(*(_strings(a) for a in node.args)) if node.args else set()
+    return set()
+
+
 def imports(path: Path) -> set[str]:
-    """Absolute module names one file imports (at any depth of the file, lazily or not)."""
+    """Absolute module names one file imports (at any depth of the file, lazily or not), the ones
+    named in strings for Celery or importlib included."""
     out: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             out.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             out.add(node.module)
+        else:
+            out.update(s.split(":")[0] for s in string_imports(node))
     return out
 
 

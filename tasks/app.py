@@ -82,7 +82,7 @@ def celery_config(settings: Settings, url: str) -> dict[str, Any]:
         task_send_sent_event=settings.task_events,
         worker_enable_remote_control=True,
         task_track_started=False,
-        imports=["tasks.article", "workers.runtime"],
+        imports=["tasks.article", "tasks.runtime"],
     )
 
 

@@ -180,7 +180,19 @@ def test_imports_run_one_way():
     imports = _ops_module("house")
     pairs = imports.edges()
     assert ("workers.cli", "workers.batch") in pairs and any(a.startswith("tasks.") for a, _ in pairs)
+    assert ("tasks.app", "tasks.runtime") in pairs  # Celery's `imports`, a string, is an edge too
     assert imports.wrong_way(pairs) == []
+
+
+def test_the_import_check_reads_modules_named_in_strings(tmp_path):
+    """Celery's imports/include, autodiscover_tasks and import_module name modules in strings: each
+    is an import; other strings are not."""
+    house = _ops_module("house")
+    source = tmp_path / "m.py"
+    source.write_text('app = Celery("x", include=["workers.a"])\napp.conf.update(imports=("workers.b",))\n'
+                      'app.conf.imports = ["workers.c"]\napp.autodiscover_tasks(["workers.d"])\n'
+                      'importlib.import_module("workers.e")\nname = "workers.not_an_import"\n')
+    assert house.imports(source) == {"workers.a", "workers.b", "workers.c", "workers.d", "workers.e"}
 
 
 def test_the_import_check_names_an_import_against_the_direction():

@@ -1,1 +1,1 @@
-"""The processes of a deployment: Celery worker runtime, watcher, and the `up` supervisor."""
+"""The processes of a deployment: the command line, the watcher, the worker node and the `up` supervisor."""

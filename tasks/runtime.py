@@ -1,7 +1,7 @@
 """Per-process state of a Celery worker, set up through Celery's signals.
 
 Imported by the worker through the app's `imports` (so `celery -A tasks.app
-worker` gets it too). The node's main process loads the models in `worker_init`,
+worker` gets it too); importing it only connects signal handlers. The node's main process loads the models in `worker_init`,
 before its pool forks; each pool process builds its Pipeline over them in
 `worker_process_init`, before its first task. The main worker process sends
 a heartbeat (a Redis key with a TTL) so `newsflow status` can count workers, and
@@ -46,7 +46,11 @@ def _say(msg: str, f: Any = None) -> None:
     logs.get_logger().info("celery_notice", message=msg.strip())
 
 
-celery_worker_app.safe_say = _say  # keeps stdout pure JSON lines
+@signals.celeryd_init.connect
+def _quiet_notices(**_: Any) -> None:
+    """In a worker node, before it starts: Celery's shutdown notices become log events, so its
+    stdout stays pure JSON lines (patched here, when a worker starts, not when this is imported)."""
+    celery_worker_app.safe_say = _say
 
 
 @signals.setup_logging.connect

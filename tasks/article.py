@@ -11,22 +11,19 @@ import gc
 
 from celery.exceptions import Reject
 
+from newsflow import boundary
+from newsflow.faults import deployment_fault
 from newsflow.logs import get_logger
 from newsflow.models import Models, load_models
-from newsflow.faults import deployment_fault
-from newsflow.pipeline import MissingInput, Pipeline
+from newsflow.pipeline import Pipeline
 from newsflow.record import check_id
 from newsflow.store import connect
 from tasks.app import PROCESS_ARTICLE, REFRESH_ARTICLE, app, current
 
 log = get_logger()
 
-#: The deployment's faults, never the article's: the store out of reach, the results
-#: folder refusing the file. Tried again for as long as they last.
 #: Seconds a delivery count is remembered (longer than any retry backoff).
 ATTEMPTS_TTL = 24 * 3600
-#: Longest wait, in seconds, between tries after a deployment fault (doubling from 1 s).
-RETRY_MAX = 60
 
 _pipeline: Pipeline | None = None
 #: The worker node's models, loaded in its main process before the pool forks (preload_models).
@@ -59,11 +56,6 @@ def forget_pipeline() -> None:
     _pipeline = None
 
 
-def _backoff(retries: int) -> float:
-    """Seconds before the next try of a deployment fault: 1 s doubling to RETRY_MAX."""
-    return min(RETRY_MAX, 2.0 ** retries)
-
-
 @app.task(name=PROCESS_ARTICLE, bind=True)
 def process_article(self, article_id: str, deployment_faults: int = 0) -> None:
     """Run the stages on one admitted article and commit its result.
@@ -80,7 +72,7 @@ def process_article(self, article_id: str, deployment_faults: int = 0) -> None:
         cause = deployment_fault(exc)
         if cause is None:
             raise
-        wait = _backoff(self.request.retries)
+        wait = boundary.backoff(self.request.retries)
         log.warning("article_retry", article_id=article_id, error=str(exc) or type(exc).__name__, cause=cause,
                     retry_in_s=wait)
         try:
@@ -101,16 +93,7 @@ def _process(task, article_id: str, deployment_faults: int) -> None:
         log.error("article_poison", article_id=article_id, file=record["source"]["name"],
                   attempts=attempts - 1)
         return
-    try:
-        pipe.run(article_id)  # bounded by NEWSFLOW_ARTICLE_TIME_LIMIT (a TimeLimit record past it)
-    except MissingInput as exc:
-        log.error("article_missing", article_id=article_id, error=str(exc))
-        pipe.store.drop_pending(article_id)
-    except Exception as exc:  # the worker-loop boundary: a bug or unforeseen input fails one record
-        if deployment_fault(exc):
-            raise  # not the article's: process_article tries it again
-        log.exception("article_error", article_id=article_id)
-        pipe.fail(article_id, type(exc).__name__, str(exc) or repr(exc))
+    boundary.process(pipe, article_id)  # a deployment fault leaves it: process_article tries again
 
 
 @app.task(name=REFRESH_ARTICLE)

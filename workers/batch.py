@@ -83,17 +83,14 @@ def _admit_all(intake: Intake, files: list[Path]) -> dict[Path, str | None]:
 
 
 def _inline(settings: Settings, client, store: Store, files: list[Path]) -> dict[Path, str | None]:
+    from newsflow.boundary import retrying
     from newsflow.pipeline import Pipeline
 
     pipeline = Pipeline(settings, client, results_dir=None, worker=f"inline-{os.getpid()}")
     todo: list[str] = []
     ids = _admit_all(Intake(store, settings.max_bytes, todo.extend), files)
     for article_id in todo:
-        try:
-            pipeline.run(article_id)
-        except Exception as exc:  # the loop boundary: one bad article never stops the batch
-            log.exception("article_error", article_id=article_id)
-            pipeline.fail(article_id, type(exc).__name__, str(exc) or repr(exc))
+        retrying(pipeline, article_id)  # the task's boundary: a bad article fails, a deployment fault waits
     return ids
 
 

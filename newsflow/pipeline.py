@@ -1,9 +1,10 @@
 """One admitted article through the stages to its committed result.
 
 The glue between the pure stages and the state: fetch the bytes and source
-from Redis, run clean -> tag -> fingerprint, place the article in the shared
-index, build the record, commit it to Redis and write the result file. The
-Celery task and `newsflow process --inline` both call `Pipeline.run`; it is
+from Redis, run the chain (CHAIN: clean -> fingerprint -> tag -> embed ->
+index, each a step over one `Work` value), build the record, commit it to
+Redis and write the result file. The Celery task and `newsflow process
+--inline` both call `Pipeline.run` (through newsflow.boundary); it is
 idempotent: an article already committed is not processed again, only its
 result file is rewritten (with its current aliases: a stored record holds
 none, reading one adds them).
@@ -15,6 +16,7 @@ import dataclasses
 import logging
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -43,6 +45,31 @@ log = get_logger()
 STATS_REFRESH_ARTICLES = 500
 #: ... or this many seconds, whichever comes first.
 STATS_REFRESH_SECONDS = 300.0
+
+
+#: The chain every article runs, top to bottom (a step is `Pipeline.step_<name>`, skipped when
+#: `Pipeline.needs_<name>` says there is nothing to do; each logs `stage_done` with its time).
+#: The first part is the article's own work, bounded by NEWSFLOW_ARTICLE_TIME_LIMIT; the second
+#: writes to the shared indexes. Then the record is committed (`store`) and its file written.
+BUDGETED = ("clean", "fingerprint", "tag", "embed")
+SHARED = ("index",)
+CHAIN = BUDGETED + SHARED
+
+
+@dataclass(frozen=True)
+class Work:
+    """The one value the chain passes along: the article, and what each step found."""
+
+    article_id: str
+    name: str
+    doc: Document
+    models: Models
+    cleaned: Cleaned | None = None
+    fp: Fingerprint | None = None
+    original: dict[str, Any] | None = None  # the committed record this text copies
+    reused: dict[str, Any] | None = None  # the audit of that reuse (its id, how close)
+    tags: Tags | None = None
+    placement: Placement | None = None
 
 
 class MissingInput(LookupError):
@@ -133,12 +160,14 @@ class Pipeline:
         return record
 
     def _stages(self, article_id: str, name: str, src: dict[str, Any], doc: Document) -> dict[str, Any]:
+        """The chain over one article: its own work within its time budget, then the shared
+        indexes; the record of what they found (failed when the cleaner refuses the input or
+        the budget runs out)."""
         s = self.settings
-        models = self.warm()
-        retried = redis_retries()
+        work, retried = Work(article_id, name, doc, self.warm()), redis_retries()
         try:
             with time_limit(s.article_time_limit):
-                cleaned, tags, fp, reused = self._compute(article_id, name, doc, models)
+                work = self._run(work, BUDGETED)
         except CleanError as exc:
             return failed_record(article_id, src, "CleanError", str(exc))
         except ArticleTimeLimit:
@@ -147,16 +176,72 @@ class Pipeline:
             log.error("article_time_limit", article_id=article_id, file=name, limit_seconds=s.article_time_limit)
             return failed_record(article_id, src, "TimeLimit", f"processing took longer than "
                                  f"{s.article_time_limit:g} s (NEWSFLOW_ARTICLE_TIME_LIMIT); the article was stopped")
-        with self._stage("index", article_id, name):
-            if cleaned.paragraphs:
-                placement = self._with_languages(self.index.place(article_id, fp, cleaned.published), tags.language)
-            else:  # a title and no body: nothing to compare, so no copy of anything and a story of its own
-                placement = Placement(None, article_id, {"method": "no_body",
-                                                         "reason": "no body text: never a duplicate, its own story"})
-            self.tag_index.add(article_id, tags)
-        if reused:
-            placement = dataclasses.replace(placement, audit={**placement.audit, "tags": reused})
-        return ok_record(article_id, src, cleaned, tags, fp, placement)
+        work = self._run(work, SHARED)
+        return ok_record(article_id, src, work.cleaned, work.tags, work.fp, work.placement)
+
+    def _run(self, work: "Work", steps: tuple[str, ...]) -> "Work":
+        """Run `steps` in order, each timed (`stage_done`); a step with nothing to do is skipped."""
+        for name in steps:
+            step = getattr(self, f"step_{name}")
+            if getattr(self, f"needs_{name}", lambda w: True)(work):
+                with self._stage(name, work.article_id, work.name):
+                    work = step(work)
+        return work
+
+    # -- the steps, in the order CHAIN runs them ------------------------------------------------
+    def step_clean(self, w: "Work") -> "Work":
+        """The body, title, date, byline and outlet, without the site's furniture (learned across
+        its pages, shared by every worker)."""
+        site = site_of(w.doc)
+        cleaned = clean(w.doc, self.settings.clean, self.sites.profile_for(site))
+        self.sites.learn(site, cleaned)
+        return dataclasses.replace(w, cleaned=cleaned)
+
+    def step_fingerprint(self, w: "Work") -> "Work":
+        """Exact and near-duplicate signatures, and the committed original this text copies (a
+        copy's tags are read only where it differs)."""
+        fp = signature(w.cleaned, self.settings.fingerprint)
+        original, reused = self._original(fp) if w.cleaned.paragraphs else (None, None)
+        return dataclasses.replace(w, fp=fp, original=original, reused=reused)
+
+    def step_tag(self, w: "Work") -> "Work":
+        """Language, entities, keywords and topics in the article's language; its story terms."""
+        s = self.settings
+        known = Known.of(w.original) if w.original is not None else None  # a copy: read what is new
+        tags = tag(w.cleaned, w.models.tag, s.tag, stats=self._corpus_stats(), known=known)
+        return dataclasses.replace(w, tags=tags, fp=with_story_terms(w.fp, w.cleaned, tags, s.fingerprint))
+
+    def needs_embed(self, w: "Work") -> bool:
+        """An original needs its story vector; an article whose language has no topic terms needs
+        the vector for its topics. A copy of a committed original needs neither."""
+        if w.models.embedder is None or not w.cleaned.paragraphs or not self._reads(w.tags.language):
+            return False
+        return w.original is None or self._needs_topics(w)
+
+    def step_embed(self, w: "Work") -> "Work":
+        """The story model's vector: the original's embedding, and topics by embedding."""
+        vector = w.models.embedder.embed(article_text(w.cleaned.title or "", w.cleaned.paragraphs))
+        fp = dataclasses.replace(w.fp, embedding=to_int8(vector)) if w.original is None else w.fp
+        tags = self._embedded_topics(w.tags, vector, w.models) if self._needs_topics(w) else w.tags
+        return dataclasses.replace(w, fp=fp, tags=tags)
+
+    def step_index(self, w: "Work") -> "Work":
+        """The duplicate and story decisions in the shared index; the tags into the tag index."""
+        if w.cleaned.paragraphs:
+            placement = self._with_languages(self.index.place(w.article_id, w.fp, w.cleaned.published),
+                                             w.tags.language)
+        else:  # a title and no body: nothing to compare, so no copy of anything and a story of its own
+            placement = Placement(None, w.article_id, {"method": "no_body",
+                                                       "reason": "no body text: never a duplicate, its own story"})
+        self.tag_index.add(w.article_id, w.tags)
+        if w.reused:
+            placement = dataclasses.replace(placement, audit={**placement.audit, "tags": w.reused})
+        return dataclasses.replace(w, placement=placement)
+
+    # -- what the steps share -------------------------------------------------------------------
+    @staticmethod
+    def _needs_topics(w: "Work") -> bool:
+        return dict(w.tags.skipped).get("topics") is not None and w.models.topic_vectors is not None
 
     def _reads(self, language: str | None) -> bool:
         """Whether the story model reads an article of this language (unknown: yes)."""
@@ -176,34 +261,6 @@ class Pipeline:
         if not self._reads(language):
             extra["embedding"] = f"no story model for {language}: decided by story terms"
         return dataclasses.replace(placement, audit={**placement.audit, "story": {**story, **extra}})
-
-    def _compute(self, article_id: str, name: str, doc: Document,
-                 models: Models) -> tuple[Cleaned, Tags, Fingerprint, dict[str, Any] | None]:
-        """The stages' own work (the part an article's time budget bounds). A copy of an article
-        already committed needs no embedding (it joins the original's story), and the NER reads
-        only the paragraphs its original lacks: the models run once per text, not once per copy."""
-        s = self.settings
-        with self._stage("clean", article_id, name):
-            site = site_of(doc)
-            cleaned = clean(doc, s.clean, self.sites.profile_for(site))
-            self.sites.learn(site, cleaned)
-        with self._stage("fingerprint", article_id, name):
-            fp = signature(cleaned, s.fingerprint)
-            original, reused = self._original(fp) if cleaned.paragraphs else (None, None)
-        with self._stage("tag", article_id, name):
-            known = Known.of(original) if original is not None else None  # a copy: read what is new
-            tags = tag(cleaned, models.tag, s.tag, stats=self._corpus_stats(), known=known)
-            fp = with_story_terms(fp, cleaned, tags, s.fingerprint)
-        if models.embedder is not None and cleaned.paragraphs and self._reads(tags.language):
-            needs_topics = dict(tags.skipped).get("topics") is not None and models.topic_vectors is not None
-            if original is None or needs_topics:
-                with self._stage("embed", article_id, name):
-                    vector = models.embedder.embed(article_text(cleaned.title or "", cleaned.paragraphs))
-                if original is None:
-                    fp = dataclasses.replace(fp, embedding=to_int8(vector))
-                if needs_topics:
-                    tags = self._embedded_topics(tags, vector, models)
-        return cleaned, tags, fp, reused
 
     def _embedded_topics(self, tags: Tags, vector: Any, models: Models) -> Tags:
         """Topics for an article whose language the taxonomy's terms are not written in: its

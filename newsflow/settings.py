@@ -28,8 +28,9 @@ MiB = 1024 * 1024
 TIME_LIMIT_GRACE = 30.0
 
 
-#: The stages' own settings objects, each read from NEWSFLOW_<STAGE>_<FIELD>.
-STAGES = ("clean", "fingerprint", "tag", "index", "embed")
+#: The fields of Settings that are a stage's own settings object, each read from NEWSFLOW_<STAGE>_<FIELD>
+#: (names, not an order: the order the stages run is newsflow.pipeline.CHAIN).
+STAGE_SETTINGS = ("clean", "fingerprint", "tag", "index", "embed")
 
 
 #: Seconds in each unit a duration may use.
@@ -173,7 +174,7 @@ class Settings:
         """Settings from `NEWSFLOW_*` variables, then explicit overrides (CLI flags)."""
         env = os.environ if env is None else env
         settings = _overridden(cls(), env, "NEWSFLOW_")
-        for stage in STAGES:
+        for stage in STAGE_SETTINGS:
             scoped = _with_earlier_index_names(env) if stage == "index" else env
             stage_settings = _overridden(getattr(settings, stage), scoped, f"NEWSFLOW_{stage.upper()}_")
             settings = dataclasses.replace(settings, **{stage: stage_settings})
@@ -227,7 +228,7 @@ class Settings:
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name in STAGES or value is None:
+            if f.name in STAGE_SETTINGS or value is None:
                 continue
             out[f"NEWSFLOW_{f.name.upper()}"] = str(int(value) if isinstance(value, bool) else value)
         return out

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterator, Mapping
 import redis
 
 from newsflow.follow import GroupReader, Missed, PlainReader
-from newsflow.index import Index
+from newsflow.placement import Index
 from newsflow.keys import Keys
 from newsflow.logs import get_logger
 from newsflow.record import check_id

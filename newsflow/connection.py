@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import atexit
 
-from newsflow.embedded import EmbeddedServer
+from newsflow.valkey import EmbeddedServer
 from newsflow.settings import Settings
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from newsflow.logs import get_logger
-from newsflow.model import ID_HEX_CHARS, article_id
+from newsflow.values import ID_HEX_CHARS, article_id
 from newsflow.store import Admitted, Source, Store
 
 log = get_logger()

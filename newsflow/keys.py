@@ -105,7 +105,7 @@ class Keys:
     # All under `<prefix>:{fp}:`: the hash tag puts every key of the index in one Redis
     # Cluster slot, as its scripts (which touch the shared tables and any candidate's
     # record) need. The scripts get these names from here: the single keys as KEYS, the
-    # sharded families as prefixes (newsflow.index.layout).
+    # sharded families as prefixes (newsflow.placement.layout).
     def _fp(self, *parts: str) -> str:
         return self._k(FP_TAG, *parts)
 

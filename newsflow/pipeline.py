@@ -25,13 +25,13 @@ import redis
 from newsflow.clean import CleanError, clean, site_of
 from newsflow.embed import article_text, to_int8
 from newsflow.fingerprint import signature, with_story_terms
-from newsflow.index import Index
+from newsflow.placement import Index
 from newsflow.keys import Keys
 from newsflow.limits import ArticleTimeLimit, time_limit
 from newsflow.logs import get_logger
-from newsflow.model import Cleaned, Document, Fingerprint, Placement, Tags
+from newsflow.values import Cleaned, Document, Fingerprint, Placement, Tags
 from newsflow.tag.topics import nearest_topics
-from newsflow.models import Models, load_models
+from newsflow.nlp import Models, load_models
 from newsflow.record import failed_record, ok_record, source_fields
 from newsflow.settings import Settings
 from newsflow.siteprofile import SiteProfileStore

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from newsflow.model import Cleaned, Fingerprint, Placement, Tags
+from newsflow.values import Cleaned, Fingerprint, Placement, Tags
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
 

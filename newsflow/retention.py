@@ -4,7 +4,7 @@ Every commit scores the article's id by its time in one sorted set (`Keys.expiry
 (`Retention.expire_due`, run by every worker node's sweeper) takes the ids past retention,
 oldest first, and removes all of each article: record, source, aliases, status entry, its
 memberships in the tag index with the counts kept right, and its place in the fingerprint index
-(newsflow.index: a floor passes its number, and the chunks the floor passes whole are deleted).
+(newsflow.placement: a floor passes its number, and the chunks the floor passes whole are deleted).
 The result files stay: they are the permanent copy. Nothing an article still being processed
 needs is touched: only committed articles are in the set, and the index's floor stops at the
 oldest number whose article is still held. Passes on several nodes at once are harmless: every
@@ -21,7 +21,7 @@ from typing import Any
 import redis
 
 from newsflow import lua
-from newsflow.index import Index
+from newsflow.placement import Index
 from newsflow.keys import Keys
 from newsflow.settings import Settings
 from newsflow.tagindex import TagIndex

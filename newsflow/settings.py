@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from newsflow.clean import CleanSettings
 from newsflow.fingerprint import FingerprintSettings
 from newsflow.embed.settings import EmbedSettings
-from newsflow.index.settings import IndexSettings
+from newsflow.placement.settings import IndexSettings
 from newsflow.redisurl import SCHEMES, SentinelURL, is_sentinel
 from newsflow.tag import TagSettings
 

@@ -29,7 +29,7 @@ import redis
 from newsflow.clean import CleanSettings, SiteProfile, line_key
 from newsflow import lua
 from newsflow.keys import Keys
-from newsflow.model import Cleaned
+from newsflow.values import Cleaned
 
 _WORD = re.compile(r"\w+")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import redis
 
-from newsflow.index import Index
+from newsflow.placement import Index
 from newsflow.keys import Keys
 from newsflow.settings import Settings
 

@@ -22,7 +22,7 @@ import redis
 
 from newsflow import lua
 from newsflow.keys import Keys
-from newsflow.model import Tags
+from newsflow.values import Tags
 from newsflow.tag.keywords import Stats
 from newsflow.tag.settings import TagSettings
 from newsflow.tag.tables import AliasTable, Taxonomy, name_key

@@ -45,7 +45,7 @@ sys.path.insert(0, str(REPO / "ops"))  # ops/bench_ratio.py
 
 import redis  # noqa: E402
 
-from newsflow.embedded import EmbeddedServer  # noqa: E402
+from newsflow.valkey import EmbeddedServer  # noqa: E402
 from newsflow.limits import limit_threads  # noqa: E402
 
 
@@ -90,8 +90,8 @@ def bench_stages(files: list[Path], work: Path) -> dict:
     from newsflow.clean import clean
     from newsflow.embed import article_text, to_int8
     from newsflow.fingerprint import fingerprint
-    from newsflow.model import Document
-    from newsflow.models import load_models
+    from newsflow.values import Document
+    from newsflow.nlp import load_models
     from newsflow.settings import Settings
     from newsflow.tag import tag
 
@@ -116,7 +116,7 @@ def bench_stages(files: list[Path], work: Path) -> dict:
         cpu["embed"] += time.process_time() - t
         outs.append((doc, c, g, f))
     # index + store: the Redis side of one article, against a private server
-    from newsflow.index import Index
+    from newsflow.placement import Index
     from newsflow.keys import Keys
     from newsflow.record import ok_record, source_fields
     from newsflow.store import Source, Store, connect, write_result_file

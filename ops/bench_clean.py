@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from newsflow.clean import CleanError, CleanSettings, clean  # noqa: E402
-from newsflow.model import Document  # noqa: E402
+from newsflow.values import Document  # noqa: E402
 
 
 def main() -> None:

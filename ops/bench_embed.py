@@ -48,7 +48,7 @@ def cpu_flags() -> list[str]:
 def clean_texts(shared: Path, pages: int) -> list[str]:
     from newsflow.clean import clean
     from newsflow.embed import article_text
-    from newsflow.model import Document
+    from newsflow.values import Document
 
     out = []
     for p in sorted((shared / "eval" / "maintext" / "txt").glob("*.txt"))[:pages]:

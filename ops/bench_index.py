@@ -38,14 +38,14 @@ import redis
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from newsflow.embed import to_int8  # noqa: E402
-from newsflow.embedded import EmbeddedServer  # noqa: E402
+from newsflow.valkey import EmbeddedServer  # noqa: E402
 from newsflow.fingerprint import FingerprintSettings  # noqa: E402
-from newsflow.index.settings import IndexSettings  # noqa: E402
-from newsflow.fingerprint.core import NUM_PERM  # noqa: E402
-from newsflow.index import Index  # noqa: E402
-from newsflow.index.layout import EMBEDDING, REC_CHUNK, RECORD  # noqa: E402
+from newsflow.placement.settings import IndexSettings  # noqa: E402
+from newsflow.fingerprint.signatures import NUM_PERM  # noqa: E402
+from newsflow.placement import Index  # noqa: E402
+from newsflow.placement.layout import EMBEDDING, REC_CHUNK, RECORD  # noqa: E402
 from newsflow.keys import Keys  # noqa: E402
-from newsflow.model import Fingerprint  # noqa: E402
+from newsflow.values import Fingerprint  # noqa: E402
 
 
 class Synth:

@@ -46,7 +46,7 @@ def stock_ner(model: str) -> Any:
     """spaCy's pipeline with only its NER, as spaCy ships it (loaded before newsflow's, so spaCy's own ops)."""
     import spacy
 
-    from newsflow.tag.core import NON_NER
+    from newsflow.tag.tagger import NON_NER
 
     return spacy.load(model, exclude=NON_NER)
 
@@ -61,7 +61,7 @@ def ner_ms(nlp: Any, texts: list[str]) -> float:
 def pipeline_ms(pages: list[Path], work: Path, models: Any) -> dict:
     """The pipeline over `pages` in this process: CPU ms per page, of it inside the models, the
     clean texts it produced, and the share of pages that were copies."""
-    from newsflow.embedded import EmbeddedServer
+    from newsflow.valkey import EmbeddedServer
     from newsflow.pipeline import Pipeline
     from newsflow.settings import Settings
     from newsflow.store import Source, connect
@@ -93,7 +93,7 @@ def pipeline_ms(pages: list[Path], work: Path, models: Any) -> dict:
 
 
 def bench_ratio(shared: Path, work: Path, pages: int = 100) -> dict:
-    from newsflow.models import load_models
+    from newsflow.nlp import load_models
     from newsflow.settings import Settings
 
     streams = {"unique pages": sorted((shared / "eval" / "maintext" / "txt").glob("*.txt"))[:pages],

@@ -49,7 +49,7 @@ def rss_mib() -> float:
 
 def load_corpus(corpus: Path, limit: int):
     sys.path.insert(0, str(REPO))
-    from newsflow.model import Cleaned
+    from newsflow.values import Cleaned
 
     out = []
     for p in sorted(corpus.glob("*.json"))[:limit]:
@@ -64,7 +64,7 @@ def child(args) -> None:
     sys.path.insert(0, str(REPO))
     overrides = json.loads(args.child)
     from newsflow.tag import TagSettings, load_model, tag
-    from newsflow.tag.core import _prepare
+    from newsflow.tag.tagger import _prepare
 
     rss0 = rss_mib()
     settings = TagSettings(**overrides)

@@ -7,7 +7,7 @@ Imports run one way: `workers` -> `tasks` -> `newsflow`. The one exception is
 `newsflow/__main__.py`, the program's entry (`python -m newsflow`), which sits
 above everything and only hands over to `workers.cli`. No function (in the
 three packages and `ops/`) is longer than MAX_FUNCTION_LINES. Lua lives in
-`.lua` files (`newsflow/lua/`, `newsflow/index/`), never in Python strings.
+`.lua` files (`newsflow/lua/`, `newsflow/placement/`), never in Python strings.
 """
 
 from __future__ import annotations

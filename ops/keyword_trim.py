@@ -25,12 +25,12 @@ sys.path.insert(0, str(REPO))
 
 import redis  # noqa: E402
 
-from newsflow.embedded import EmbeddedServer  # noqa: E402
+from newsflow.valkey import EmbeddedServer  # noqa: E402
 from newsflow.keys import Keys  # noqa: E402
-from newsflow.model import Tags  # noqa: E402
+from newsflow.values import Tags  # noqa: E402
 from newsflow.tag import TagSettings  # noqa: E402
 from newsflow.tag import keywords as kw  # noqa: E402
-from newsflow.tag.core import load_prior  # noqa: E402
+from newsflow.tag.tagger import load_prior  # noqa: E402
 from newsflow.tag.language import detect, load_detector  # noqa: E402
 from newsflow.tagindex import TagIndex  # noqa: E402
 

@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from newsflow.clean import CleanSettings
-from newsflow.clean.core import _dedupe, normalise
+from newsflow.clean.cleaner import _dedupe, normalise
 from newsflow.clean.dates import merge_dates, parse_field
 from newsflow.clean.decode import decode
 from newsflow.clean.html import extract_html

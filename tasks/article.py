@@ -14,7 +14,7 @@ from celery.exceptions import Reject
 from newsflow import boundary
 from newsflow.faults import deployment_fault
 from newsflow.logs import get_logger
-from newsflow.models import Models, load_models
+from newsflow.nlp import Models, load_models
 from newsflow.pipeline import Pipeline
 from newsflow.record import check_id
 from newsflow.store import connect

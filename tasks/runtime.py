@@ -24,7 +24,7 @@ from celery.apps import worker as celery_worker_app
 from newsflow import logs
 from newsflow.keys import Keys
 from newsflow.limits import limit_threads
-from newsflow.models import rss_mb
+from newsflow.nlp import rss_mb
 from newsflow.retention import Retention
 from newsflow.store import Store, connect
 from tasks import article

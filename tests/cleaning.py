@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from newsflow.clean import CleanSettings, clean
-from newsflow.model import Document
+from newsflow.values import Document
 
 ARTICLE = [
     "The city council voted on Tuesday to rebuild the old harbour wall, which storms damaged last winter.",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from newsflow.embedded import EmbeddedServer
+from newsflow.valkey import EmbeddedServer
 from newsflow.keys import Keys
 
 REPO = Path(__file__).resolve().parent.parent

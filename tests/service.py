@@ -12,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-from newsflow.embedded import free_port  # noqa: F401  (re-exported for the tests)
+from newsflow.valkey import free_port  # noqa: F401  (re-exported for the tests)
 from newsflow.keys import Keys
 from tests.helpers import clean_env, descendants, wait_until
 
@@ -104,7 +104,7 @@ class Up:
 
         After `up` stopped, the embedded server is started again from its append-only file.
         """
-        from newsflow.embedded import EmbeddedServer
+        from newsflow.valkey import EmbeddedServer
 
         embedded = None
         if "NEWSFLOW_REDIS_URL" not in self.env and self.proc is None:

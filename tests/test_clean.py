@@ -1,4 +1,4 @@
-"""The clean stage as a whole (newsflow.clean.core): formats, encodings, errors, repeats, settings, cost."""
+"""The clean stage as a whole (newsflow.clean.cleaner): formats, encodings, errors, repeats, settings, cost."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import pytest
 
 from newsflow.clean import CleanError, CleanSettings, clean
-from newsflow.model import Document
+from newsflow.values import Document
 from tests.cleaning import ARTICLE, PAGE, LONG, clean_text
 from tests.corpus import html_page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from newsflow.clean import clean
-from newsflow.model import Document
+from newsflow.values import Document
 from tests.cleaning import ARTICLE, LONG, clean_text, scraped_page, extracted
 
 

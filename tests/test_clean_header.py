@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsflow.clean import clean
-from newsflow.model import Document
+from newsflow.values import Document
 from tests.cleaning import ARTICLE, clean_text, page_with_meta
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from newsflow.clean import CleanError, clean
-from newsflow.model import Document
+from newsflow.values import Document
 
 TEXT = ("Le café du coin a rouvert, dit-elle. « Une naïve idée », répond le maire de Besançon, "
         "sûr de lui, devant une foule de curieux venus de toute la région pour l'occasion.")

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsflow.clean import CleanError, clean
-from newsflow.model import Document
+from newsflow.values import Document
 
 WORDS = ["the", "council", "said", "on", "Tuesday", "that", "it", "would", "rebuild", "harbour", "wall", "of",
          "a", "and", "Share", "Home", "Advertisement", "By", "Jane", "Doe", "Updated", "05", "September", "2023",
@@ -110,7 +110,7 @@ def test_output_is_normalised(text):
     from newsflow.clean.lines import make_lines
 
     from newsflow.clean import CleanSettings
-    from newsflow.clean.core import _prose
+    from newsflow.clean.cleaner import _prose
 
     doubled = [p for p, q in zip(c.paragraphs, c.paragraphs[1:]) if p.lower() == q.lower()]
     assert not [ln for p in doubled for ln in make_lines(p) if _prose(ln, CleanSettings())]

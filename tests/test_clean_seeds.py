@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from newsflow.clean import clean
-from newsflow.model import Document
+from newsflow.values import Document
 
 TOKEN = re.compile(r"\w+")
 

@@ -144,7 +144,7 @@ def test_a_redis_out_of_reach_is_one_line_and_exit_3_within_seconds(tmp_path):
     in a few seconds (not redis-py's half minute of retries)."""
     import time
 
-    from newsflow.embedded import free_port
+    from newsflow.valkey import free_port
 
     port = free_port()
     started = time.monotonic()

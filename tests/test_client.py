@@ -112,7 +112,7 @@ def test_export_reads_redis_then_the_files_of_articles_past_retention(api, tmp_p
 
 def test_find_narrows_by_language(api):
     """find(entity/topic, language): only held articles in that language."""
-    from newsflow.model import Tags, Topic
+    from newsflow.values import Tags, Topic
 
     for i, language in ((1, "de"), (2, "en")):
         _commit(api, i, language=language, topics=["sport"])

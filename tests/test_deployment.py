@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from newsflow.connection import Deployment, NoDeployment
-from newsflow.embedded import EmbeddedServer
+from newsflow.valkey import EmbeddedServer
 from newsflow.settings import Settings
 from tests.helpers import clean_env, newsflow, results, start, stop, wait_until
 

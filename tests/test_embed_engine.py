@@ -12,8 +12,8 @@ import pytest
 
 from newsflow.embed import DIMENSIONS, Embedder, EmbedSettings, article_text, cosine_int8, to_int8
 from newsflow.embed.engine import head
-from newsflow.index.layout import EMBEDDING
-from newsflow.index.settings import IndexSettings
+from newsflow.placement.layout import EMBEDDING
+from newsflow.placement.settings import IndexSettings
 
 #: One event (a bridge falls into a river) reported in German and in English.
 BRIDGE_DE = ("Brücke in Dresden eingestürzt: zwei Verletzte",

@@ -1,4 +1,4 @@
-"""Tests of newsflow.embedded: the private Valkey server shared within a state folder."""
+"""Tests of newsflow.valkey: the private Valkey server shared within a state folder."""
 
 import json
 import os
@@ -7,7 +7,7 @@ import sys
 
 import redis
 
-from newsflow.embedded import EmbeddedServer
+from newsflow.valkey import EmbeddedServer
 
 
 def _pid(state):
@@ -54,7 +54,7 @@ def test_found_from_another_process(tmp_path):
     s = EmbeddedServer(tmp_path)
     url = s.acquire()
     code = (
-        "import sys; from newsflow.embedded import EmbeddedServer as E;"
+        "import sys; from newsflow.valkey import EmbeddedServer as E;"
         f"e=E({str(tmp_path)!r}); print(e.acquire()); print(e.release())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

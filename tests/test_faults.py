@@ -19,7 +19,7 @@ import pytest
 import redis
 
 from newsflow.intake import Intake
-from newsflow.model import article_id
+from newsflow.values import article_id
 from newsflow.store import Store
 from tests.corpus import article, drop
 from tests.helpers import results, wait_until

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from newsflow.embedded import EmbeddedServer
+from newsflow.valkey import EmbeddedServer
 from newsflow.faults import DISK, MEMORY, deployment_fault, redis_refusal
 
 

@@ -8,7 +8,7 @@ import json
 import numpy as np
 
 from newsflow.fingerprint import FingerprintSettings, fingerprint
-from newsflow.fingerprint.core import (
+from newsflow.fingerprint.signatures import (
     NUM_PERM,
     containment_estimate,
     jaccard_estimate,
@@ -16,8 +16,8 @@ from newsflow.fingerprint.core import (
     normalised_words,
     shingle_hashes,
 )
-from newsflow.index.settings import IndexSettings
-from newsflow.model import Cleaned, Entity, Tags
+from newsflow.placement.settings import IndexSettings
+from newsflow.values import Cleaned, Entity, Tags
 
 BODY = (
     "North Korean leader Kim Jong Un expects to meet President Vladimir Putin in Russia to discuss "
@@ -134,7 +134,7 @@ def test_settings_have_a_comment_per_value():
     """Thresholds are data: every field of FingerprintSettings is documented in the source."""
     import inspect
 
-    from newsflow.fingerprint import core
+    from newsflow.fingerprint import signatures as core
 
     src = inspect.getsource(core.FingerprintSettings)
     for f in dataclasses.fields(FingerprintSettings):

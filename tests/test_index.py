@@ -10,13 +10,13 @@ import pytest
 import redis
 
 from newsflow.embed import to_int8
-from newsflow.embedded import EmbeddedServer
+from newsflow.valkey import EmbeddedServer
 from newsflow.fingerprint import fingerprint
-from newsflow.index.layout import EMBEDDING
-from newsflow.index.settings import IndexSettings
-from newsflow.index import Index
+from newsflow.placement.layout import EMBEDDING
+from newsflow.placement.settings import IndexSettings
+from newsflow.placement import Index
 from newsflow.keys import Keys
-from newsflow.model import Cleaned, Entity, Tags, article_id
+from newsflow.values import Cleaned, Entity, Tags, article_id
 
 WIRE = (
     "Firefighters battled a wildfire that spread across the hills above Santa Rosa overnight, forcing "
@@ -233,7 +233,7 @@ def test_memory_per_article_is_small_and_tables_are_fixed(redis_client, keys):
 def test_top_k_candidates_match_a_full_sort(redis_client):
     """The place script keeps its best story candidates with a one-pass top-k; on 500 random inputs
     (run by the real server's Lua) it returns exactly the first k of a full sort, in order."""
-    from newsflow.index.layout import keys_of, prefixes_of, with_common
+    from newsflow.placement.layout import keys_of, prefixes_of, with_common
 
     check = redis_client.register_script(with_common("""
 math.randomseed(tonumber(ARG[1]))
@@ -284,7 +284,7 @@ def _random_stream(seed: int, n: int):
     bytes changed), articles of the same topic (shared story terms) and unrelated ones, over a month."""
     import random
 
-    from newsflow.model import Fingerprint
+    from newsflow.values import Fingerprint
 
     rng = random.Random(seed)
     topics = [[f"topic{t}word{w}" for w in range(30)] for t in range(6)]
@@ -324,10 +324,10 @@ def _random_stream(seed: int, n: int):
 
 @pytest.mark.parametrize("tables", [(1 << 14, 1 << 13, 1 << 13), (3, 2, 2)], ids=["roomy", "tiny-tables"])
 def test_lua_and_the_python_reference_agree_on_random_streams(redis_client, keys, tables):
-    """The placement rules in Lua (in Redis) and in plain Python (newsflow.index.reference) give the
+    """The placement rules in Lua (in Redis) and in plain Python (tests.reference_index) give the
     same duplicate_of and story_id for every article of random streams, with tables roomy or so
     small that every line recycles."""
-    from newsflow.index.reference import ReferenceIndex
+    from tests.reference_index import ReferenceIndex
 
     lsh, df, post = tables
     settings = IndexSettings(lsh_table_lines=lsh, df_table_lines=df, posting_table_lines=post)

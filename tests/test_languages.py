@@ -130,8 +130,8 @@ def test_known_places_can_stand_in_for_a_missing_model(settings):
     default), none, and the record says there is no model."""
     import dataclasses
 
-    from newsflow.model import Cleaned
-    from newsflow.models import load_models
+    from newsflow.values import Cleaned
+    from newsflow.nlp import load_models
     from newsflow.tag import tag
 
     model = load_models(settings, "test").tag

@@ -59,7 +59,7 @@ def test_counters_are_counters_and_redis_down_says_so(redis_client, keys):
     with Redis out of reach, newsflow_redis_up 0 and nothing else."""
     import redis
 
-    from newsflow.embedded import free_port
+    from newsflow.valkey import free_port
 
     redis_client.hset(keys.stats(), mapping={"done": 7, "failed": 2})
     text = served_metrics(redis_client, keys)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from newsflow.model import article_id
+from newsflow.values import article_id
 from newsflow.pipeline import MissingInput, Pipeline
 from newsflow.settings import Settings
 from newsflow.store import Source

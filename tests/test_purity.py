@@ -12,7 +12,7 @@ PROBE = textwrap.dedent("""
     from newsflow.clean import clean
     from newsflow.fingerprint import fingerprint
     from newsflow.tag import load_model, tag
-    from newsflow.model import Document
+    from newsflow.values import Document
     model = load_model()
     def no_files(*a, **k):
         raise AssertionError(f"a stage touched the filesystem: {a!r}")

@@ -1,8 +1,8 @@
-"""Tests of newsflow.record and newsflow.model: the contract's fields and the id of some bytes."""
+"""Tests of newsflow.record and newsflow.values: the contract's fields and the id of some bytes."""
 
 import pytest
 
-from newsflow.model import Cleaned, Entity, Fingerprint, Placement, Tags, Topic, article_id
+from newsflow.values import Cleaned, Entity, Fingerprint, Placement, Tags, Topic, article_id
 from newsflow.record import check_id, failed_record, ok_record, status_code
 from tests.helpers import CONTRACT_FIELDS, check_contract
 

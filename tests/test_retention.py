@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from newsflow.embed import to_int8
-from newsflow.index import Index
-from newsflow.index.layout import NUM_CHUNK, REC_CHUNK, VEC_CHUNK
-from newsflow.index.settings import IndexSettings
-from newsflow.model import Entity, Fingerprint, Tags, Topic
+from newsflow.placement import Index
+from newsflow.placement.layout import NUM_CHUNK, REC_CHUNK, VEC_CHUNK
+from newsflow.placement.settings import IndexSettings
+from newsflow.values import Entity, Fingerprint, Tags, Topic
 from newsflow.retention import Retention
 from newsflow.settings import Settings, parse_duration
 from newsflow.store import Store
@@ -228,7 +228,7 @@ def test_up_removes_articles_past_retention_and_keeps_their_files(tmp_path):
     assert json.loads(shown.stdout)["id"] == sorted(old)[0]
     files = {r["id"] for r in results(up.results).values()}
     assert old < files and len(files) == 20
-    from newsflow.embedded import EmbeddedServer
+    from newsflow.valkey import EmbeddedServer
 
     server = EmbeddedServer(up.state)
     client = __import__("redis").Redis.from_url(server.acquire())

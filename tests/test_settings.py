@@ -85,8 +85,8 @@ def test_as_env_round_trips():
 def _settings_classes():
     from newsflow.clean.settings import CleanSettings
     from newsflow.embed.settings import EmbedSettings
-    from newsflow.fingerprint.core import FingerprintSettings
-    from newsflow.index.settings import IndexSettings
+    from newsflow.fingerprint.signatures import FingerprintSettings
+    from newsflow.placement.settings import IndexSettings
     from newsflow.tag.settings import TagSettings
 
     return (Settings, CleanSettings, TagSettings, FingerprintSettings, IndexSettings, EmbedSettings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newsflow.clean import CleanSettings, clean, line_key, site_of
-from newsflow.model import Document
+from newsflow.values import Document
 from newsflow.siteprofile import SiteProfileStore
 
 PROMO = "Escape your echo chamber and read the facts that matter every single morning."

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from newsflow.clean import clean
-from newsflow.model import Document
+from newsflow.values import Document
 from tests.conftest import DATA, REPO, SEEDS
 from tests.helpers import newsflow, results
 

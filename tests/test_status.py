@@ -54,7 +54,7 @@ def test_status_shows_redis_memory_and_the_embedded_limit(tmp_path):
     used_memory and maxmemory."""
     import redis
 
-    from newsflow.embedded import EmbeddedServer, maxmemory_bytes
+    from newsflow.valkey import EmbeddedServer, maxmemory_bytes
     from newsflow.settings import Settings
     from newsflow.status import snapshot
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from newsflow.model import article_id
+from newsflow.values import article_id
 from newsflow.record import failed_record
 from newsflow.store import Admitted, Source, Store, write_result_file
 

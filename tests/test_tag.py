@@ -10,7 +10,7 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from newsflow.model import Cleaned, Tags
+from newsflow.values import Cleaned, Tags
 from newsflow.tag import TagSettings, load_model, tag
 
 
@@ -231,7 +231,7 @@ def test_settings_from_environment():
 def test_stage_imports_no_service_code():
     """newsflow.tag (model loaded and run) imports nothing of celery, redis, kombu or watchdog."""
     code = (
-        "import sys; from newsflow.model import Cleaned; from newsflow.tag import tag, load_model;"
+        "import sys; from newsflow.values import Cleaned; from newsflow.tag import tag, load_model;"
         "m = load_model(); tag(Cleaned(title='t', paragraphs=('Putin met Kim in Moscow.',)), m);"
         "print(sorted({n.split('.')[0] for n in sys.modules} & {'celery','redis','kombu','watchdog'}))"
     )

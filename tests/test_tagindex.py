@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from newsflow.model import Entity, Tags, Topic
+from newsflow.values import Entity, Tags, Topic
 from newsflow.tag import TagSettings
 from newsflow.tagindex import TagIndex
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newsflow.embedded import EmbeddedServer
+from newsflow.valkey import EmbeddedServer
 from tests.helpers import clean_env, newsflow, results
 from tests.service import free_port
 

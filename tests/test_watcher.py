@@ -9,7 +9,7 @@ import time
 import pytest
 
 from newsflow.intake import Intake, Skipped, ignored
-from newsflow.model import article_id
+from newsflow.values import article_id
 from newsflow.store import Store
 from tests.helpers import wait_until
 from workers.watcher import SeenFiles, Watcher

@@ -99,7 +99,7 @@ def _queued(settings: Settings, url: str, client, store: Store, files: list[Path
     from tasks.app import configure
     from workers.children import spawn, stop
     from workers.supervisor import child_env
-    from workers.watch import make_intake
+    from workers.watch_command import make_intake
 
     keys = Keys(settings.key_prefix)
     ids = _admit_all(make_intake(settings, store, configure(settings, url)), files)

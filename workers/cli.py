@@ -42,7 +42,7 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
 
 @command
 def cmd_watch(settings: Settings, args: argparse.Namespace) -> int:
-    from workers.watch import run_watch
+    from workers.watch_command import run_watch
 
     return run_watch(settings)
 
@@ -93,7 +93,7 @@ COMMANDS.update(show=reading.show, story=reading.story, find=reading.find, follo
 @command
 def cmd_url(settings: Settings, args: argparse.Namespace) -> int:
     """Print the deployment's URL. Holds nothing, so it never starts or stops a server."""
-    from newsflow.embedded import EmbeddedServer
+    from newsflow.valkey import EmbeddedServer
 
     url = settings.redis_url or EmbeddedServer(settings.state_dir).running_url()
     if url is None:

@@ -10,7 +10,7 @@ raises CleanError (a ValueError) for input that cannot be an article.
 SiteProfile, learned across documents by newsflow.siteprofile).
 """
 
-from newsflow.clean.core import clean, sniff
+from newsflow.clean.cleaner import clean, sniff
 from newsflow.clean.errors import CleanError
 from newsflow.clean.profile import SiteProfile, line_key, site_of
 from newsflow.clean.settings import CleanSettings

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from newsflow.model import Document
+from newsflow.values import Document
 
 
 

@@ -3,6 +3,6 @@
 Pure: no Celery, Redis, watchdog or filesystem.
 """
 
-from newsflow.fingerprint.core import FingerprintSettings, fingerprint, signature, with_story_terms
+from newsflow.fingerprint.signatures import FingerprintSettings, fingerprint, signature, with_story_terms
 
 __all__ = ["FingerprintSettings", "fingerprint", "signature", "with_story_terms"]

@@ -1,5 +1,5 @@
 """The Lua scripts of the Redis state (admission, commit, site profiles, tag index), as `.lua`
-files read with importlib.resources. (The index's scripts live with it, in `newsflow/index/`.)"""
+files read with importlib.resources. (The index's scripts live with it, in `newsflow/placement/`.)"""
 
 from importlib import resources
 

@@ -5,7 +5,7 @@ Pure given the loaded model: `tag(cleaned, model, settings, stats=None)`.
 Importing this package is cheap (spaCy loads in `load_model`).
 """
 
-from newsflow.tag.core import Known, TagModel, load_model, tag
+from newsflow.tag.tagger import Known, TagModel, load_model, tag
 from newsflow.tag.keywords import CorpusStats, Stats
 from newsflow.tag.settings import TagSettings
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Protocol
 
 from newsflow.languages import UNSPACED_RUN
-from newsflow.model import Entity
+from newsflow.values import Entity
 
 _CHUNK_SPLIT = re.compile(r"[.,;:!?()\[\]{}\"\u201c\u201d\u2018\u2019'|/\n\u2013\u2014]+|\s[-]\s")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from newsflow.model import Entity
+from newsflow.values import Entity
 from newsflow.tag.entities import CAP_RUN, Mention, Resources, athlete_mentions, team_mentions
 from newsflow.tag.tables import LABEL_CLASS, name_key
 

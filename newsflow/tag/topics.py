@@ -9,7 +9,7 @@ from collections import Counter
 
 import numpy as np
 
-from newsflow.model import Topic
+from newsflow.values import Topic
 from newsflow.tag.tables import Taxonomy
 
 

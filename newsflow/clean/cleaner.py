@@ -18,7 +18,7 @@ from newsflow.clean.header import HeaderInfo, header_info, site_suffix, split_na
 from newsflow.clean.lines import BodyResult, Line
 from newsflow.clean.profile import SiteProfile
 from newsflow.clean.settings import CleanSettings
-from newsflow.model import Cleaned, Document
+from newsflow.values import Cleaned, Document
 
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 _HTML_TAGS = re.compile(r"</(?:p|div|span|a|li|td|h[1-6]|body|html|article|section)>", re.I)

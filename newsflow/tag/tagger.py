@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from newsflow.languages import UNSPACED, stop_words
-from newsflow.model import Cleaned, Tags
+from newsflow.values import Cleaned, Tags
 from newsflow.tag import entities as ents
 from newsflow.tag import keywords as kw
 from newsflow.tag import language as lang

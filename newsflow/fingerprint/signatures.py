@@ -19,7 +19,7 @@ Why MinHash and not a 64-bit SimHash (measured on the duplicates set, cleaned
 text): copies there differ by page chrome, trimmed tails and cut paragraphs,
 so true copies have Jaccard similarities down to ~0.2 and containment down to
 ~0.4; a SimHash at Hamming distance <= 3 only finds copies above ~0.9
-similarity. See the module docstring of ``newsflow.index`` for the index.
+similarity. See the module docstring of ``newsflow.placement`` for the index.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from functools import lru_cache
 import numpy as np
 
 from newsflow.languages import UNSPACED, UNSPACED_RUN, split_scripts, stemmer, stop_words
-from newsflow.model import Cleaned, Fingerprint, Tags
+from newsflow.values import Cleaned, Fingerprint, Tags
 
 #: Version of the signature layout; stored in the result so old records can be told apart.
 SIGNATURE_VERSION = 1
@@ -161,7 +161,7 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
 
 def jaccard_estimate(sig_a: bytes, sig_b: bytes) -> float:
     """Jaccard similarity estimated from two b-bit (8-bit) MinHash signatures (place.lua's arithmetic:
-    newsflow.index.reference uses this, and a test holds the two in agreement)."""
+    tests.reference_index uses this, and a test holds the two in agreement)."""
     a = np.frombuffer(sig_a, dtype=np.uint8)
     b = np.frombuffer(sig_b, dtype=np.uint8)
     match = float(np.mean(a == b))

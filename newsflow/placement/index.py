@@ -76,13 +76,13 @@ from typing import Any
 
 import redis
 
-from newsflow.fingerprint.core import NUM_PERM
-from newsflow.index.settings import IndexSettings
-from newsflow.index.layout import (DUP_METHODS, EMBEDDING, MAX_VECTOR, POST_MAX, STORY_METHODS, STORY_SIGNALS,
+from newsflow.fingerprint.signatures import NUM_PERM
+from newsflow.placement.settings import IndexSettings
+from newsflow.placement.layout import (DUP_METHODS, EMBEDDING, MAX_VECTOR, POST_MAX, STORY_METHODS, STORY_SIGNALS,
                                    decode_header, keys_of, prefixes_of, script)
 from newsflow.keys import Keys
 from newsflow.logs import get_logger
-from newsflow.model import Fingerprint, Placement
+from newsflow.values import Fingerprint, Placement
 
 log = get_logger()
 

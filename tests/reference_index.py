@@ -13,11 +13,11 @@ import math
 import struct
 from dataclasses import dataclass, field
 
-from newsflow.fingerprint.core import NUM_PERM, containment_estimate, jaccard_estimate
-from newsflow.index.core import day_number, term_hash
-from newsflow.index.settings import IndexSettings
-from newsflow.index.layout import DF_WAYS, EMBEDDING, LSH_WAYS, MAX_VECTOR, POST_MAX, POST_WAYS
-from newsflow.model import Fingerprint
+from newsflow.fingerprint.signatures import NUM_PERM, containment_estimate, jaccard_estimate
+from newsflow.placement.index import day_number, term_hash
+from newsflow.placement.settings import IndexSettings
+from newsflow.placement.layout import DF_WAYS, EMBEDDING, LSH_WAYS, MAX_VECTOR, POST_MAX, POST_WAYS
+from newsflow.values import Fingerprint
 
 _POST_LEN = 8 + 4 * POST_MAX
 

@@ -1,5 +1,5 @@
 -- Shared by every index script (prepended to each after the generated prelude of
--- newsflow/index/layout.py, which binds the constants, the record layout and the keys).
+-- newsflow/placement/layout.py, which binds the constants, the record layout and the keys).
 local VFMT = '<' .. string.rep('I4B', MAXVEC)
 local EFMT = '<' .. string.rep('b', EMBED)
 

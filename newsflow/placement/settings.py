@@ -42,7 +42,7 @@ class IndexSettings:
     story_embedding_threshold: float = 0.50
     #: Days within which two articles can share a story (by publication date; unknown dates always can).
     story_window_days: int = 7
-    # Fixed-size index tables (newsflow.index): an insert reads one line of each per lookup, so it
+    # Fixed-size index tables (newsflow.placement): an insert reads one line of each per lookup, so it
     # costs the same at any index size; memory is fixed (28 MB at these sizes), never growing.
     #: 64-byte lines of LSH buckets, 10 entries each (16 MB): room for 16 bands x ~160k articles
     #: at 60% fill; beyond, a full line recycles the entry of its oldest article.

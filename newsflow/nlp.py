@@ -20,7 +20,7 @@ from newsflow.embed import EMBED_MODEL, Embedder, ModelMissing
 from newsflow.logs import get_logger
 from newsflow.settings import Settings
 from newsflow.tag import load_model
-from newsflow.tag.core import model_packages
+from newsflow.tag.tagger import model_packages
 
 log = get_logger()
 

@@ -196,7 +196,7 @@ class EmbeddedServer:
     def _write_config(self, port: int, password: str) -> Path:
         conf = self.data_dir / "valkey.conf"
         lines = [
-            "# written by newsflow.embedded; regenerated at every start",
+            "# written by newsflow.valkey; regenerated at every start",
             "bind 127.0.0.1",
             "protected-mode yes",
             f"port {port}",

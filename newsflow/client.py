@@ -36,7 +36,8 @@ from newsflow.keys import Keys
 from newsflow.logs import get_logger
 from newsflow.record import check_id
 from newsflow.settings import Settings
-from newsflow.store import Store, connect
+from newsflow.store import Store
+from newsflow.connection import connect
 from newsflow.tag.tables import name_key
 from newsflow.tagindex import TagIndex
 

@@ -35,7 +35,9 @@ from newsflow.nlp import Models, load_models
 from newsflow.record import failed_record, ok_record, source_fields
 from newsflow.settings import Settings
 from newsflow.siteprofile import SiteProfileStore
-from newsflow.store import Store, redis_retries, write_result_file
+from newsflow.store import Store
+from newsflow.connection import redis_retries
+from newsflow.results import write_result_file
 from newsflow.tag import Known, tag
 from newsflow.tagindex import TagIndex
 

@@ -139,7 +139,7 @@ def serve_metrics(url: str, settings: Settings) -> None:
     from prometheus_client import start_http_server
     from prometheus_client.core import REGISTRY
 
-    from newsflow.store import connect_quick
+    from newsflow.connection import connect_quick
 
     from newsflow.logs import get_logger
 

@@ -1,4 +1,5 @@
-"""Reading and writing newsflow's state in Redis, and result files on disk.
+"""Reading and writing newsflow's state in Redis (clients: newsflow.connection; result files:
+newsflow.results).
 
 Two Lua scripts make the two state changes atomic:
 
@@ -12,21 +13,14 @@ Two Lua scripts make the two state changes atomic:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from enum import IntEnum
-from pathlib import Path
 from typing import Any, Iterable
 
 import redis
-from redis.backoff import ExponentialBackoff
-from redis.retry import Retry
-from redis.sentinel import SentinelManagedConnection
 
 from newsflow import lua
-from newsflow.redisurl import SentinelURL, is_sentinel
 from newsflow.keys import Keys
 from newsflow.record import check_id, status_code
 
@@ -34,70 +28,6 @@ from newsflow.record import check_id, status_code
 STREAM_MAXLEN = 100_000
 #: Names kept per article in its alias list.
 MAX_ALIASES = 1000
-
-
-#: Redis failures the clients of this process retried so far (see CountingRetry).
-_retried = 0
-
-
-def redis_retries() -> int:
-    """How many Redis failures the clients `connect` made in this process have retried so far."""
-    return _retried
-
-
-class CountingRetry(Retry):
-    """redis-py's Retry, counting every failure it retries: an article whose time budget ran out
-    while Redis was being retried lost that time to the deployment, not to its own work."""
-
-    def call_with_retry(self, do, fail, *args: Any, **kwargs: Any):
-        def counted(error: Exception, *rest: Any) -> Any:
-            global _retried
-            _retried += 1
-            return fail(error, *rest)
-
-        return super().call_with_retry(do, counted, *args, **kwargs)
-
-
-class _PrimaryFollowingConnection(SentinelManagedConnection):
-    """redis-py's Sentinel-managed connection, asking the sentinels for the primary whenever it
-    connects: redis-py 8 reconnects inside `send_packed_command` to the address it last had, so
-    after a failover every retry went to the dead primary until the retries ran out (33 s)."""
-
-    def connect_check_health(self, *args: Any, **kwargs: Any) -> Any:
-        if not self._sock and self.connection_pool.is_master:
-            self.host, self.port = self.connection_pool.get_master_address()
-        return super().connect_check_health(*args, **kwargs)
-
-
-def connect(url: str, **kwargs: Any) -> redis.Redis:
-    """A client for `url` that retries transient connection errors with backoff."""
-    options: dict[str, Any] = dict(
-        socket_timeout=30,
-        socket_connect_timeout=10,
-        socket_keepalive=True,
-        health_check_interval=30,
-        # ~30 s of retries with backoff: a Redis restart is invisible to the stages.
-        retry=CountingRetry(ExponentialBackoff(cap=2, base=0.05), retries=20),
-        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-    )
-    options.update(kwargs)
-    if is_sentinel(url):  # the group's current primary, found again through the sentinels after a failover
-        group = SentinelURL.parse(url)
-        sentinels = redis.Sentinel(group.sentinels, sentinel_kwargs={
-            k: v for k, v in options.items() if k.startswith("socket_")})
-        return sentinels.master_for(group.master, password=group.password, db=group.db,
-                                    connection_class=_PrimaryFollowingConnection, **options)
-    return redis.Redis.from_url(url, **options)
-
-
-def connect_quick(url: str, timeout: float, retries: int = 0) -> redis.Redis:
-    """A client for `url` that answers or fails within `timeout` seconds per attempt, tried again
-    at once at most `retries` times: for a command line, a probe or a scrape, which must say that
-    Redis is out of reach rather than wait out `connect`'s half minute of retries."""
-    from redis.backoff import NoBackoff
-
-    return connect(url, socket_timeout=timeout, socket_connect_timeout=timeout,
-                   retry=Retry(NoBackoff(), retries), health_check_interval=0)
 
 
 class Admitted(IntEnum):
@@ -280,23 +210,3 @@ class Store:
         out = {"admitted": 0, "done": 0, "failed": 0, "duplicates": 0, "requeued": 0}
         out.update({k.decode(): int(v) for k, v in raw.items()})
         return out
-
-
-def write_result_file(results_dir: Path, record: dict[str, Any]) -> Path:
-    """Write `<results_dir>/<id>.json` atomically: readers see the old file or the whole new one."""
-    article_id = check_id(record["id"])  # the name comes from the id, never from the input's name
-    results_dir.mkdir(parents=True, exist_ok=True)
-    target = results_dir / f"{article_id}.json"
-    fd, tmp = tempfile.mkstemp(prefix=f".{article_id}.", suffix=".tmp", dir=results_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target

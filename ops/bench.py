@@ -119,7 +119,9 @@ def bench_stages(files: list[Path], work: Path) -> dict:
     from newsflow.placement import Index
     from newsflow.keys import Keys
     from newsflow.record import ok_record, source_fields
-    from newsflow.store import Source, Store, connect, write_result_file
+    from newsflow.store import Source, Store
+    from newsflow.connection import connect
+    from newsflow.results import write_result_file
 
     server = EmbeddedServer(work / "stages-state")
     client = connect(server.acquire())

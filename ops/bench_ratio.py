@@ -64,7 +64,8 @@ def pipeline_ms(pages: list[Path], work: Path, models: Any) -> dict:
     from newsflow.valkey import EmbeddedServer
     from newsflow.pipeline import Pipeline
     from newsflow.settings import Settings
-    from newsflow.store import Source, connect
+    from newsflow.store import Source
+    from newsflow.connection import connect
 
     server = EmbeddedServer(work / "state")
     client = connect(server.acquire())

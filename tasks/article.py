@@ -17,7 +17,7 @@ from newsflow.logs import get_logger
 from newsflow.nlp import Models, load_models
 from newsflow.pipeline import Pipeline
 from newsflow.record import check_id
-from newsflow.store import connect
+from newsflow.connection import connect
 from tasks.app import PROCESS_ARTICLE, REFRESH_ARTICLE, app, current
 
 log = get_logger()

@@ -26,7 +26,8 @@ from newsflow.keys import Keys
 from newsflow.limits import limit_threads
 from newsflow.nlp import rss_mb
 from newsflow.retention import Retention
-from newsflow.store import Store, connect
+from newsflow.store import Store
+from newsflow.connection import connect
 from tasks import article
 from tasks.app import app, context, current
 from tasks.queueing import requeue_lost

@@ -63,7 +63,7 @@ class Up:
 
     def client(self) -> redis.Redis:
         """A client of the deployment's Redis (through its sentinels for a sentinel:// URL)."""
-        from newsflow.store import connect_quick
+        from newsflow.connection import connect_quick
 
         return connect_quick(self.url(), 10)
 

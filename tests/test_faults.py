@@ -228,7 +228,8 @@ def test_redelivered_message_never_counts_twice(tmp_path):
 
 def test_transient_connection_drop_is_retried(redis_client, keys):
     """A connection dropped under a write is retried on a new connection; the write lands once."""
-    from newsflow.store import Store, connect
+    from newsflow.store import Store
+    from newsflow.connection import connect
 
     kw = redis_client.connection_pool.connection_kwargs
     client = connect(f"redis://:{kw['password']}@{kw['host']}:{kw['port']}/0")

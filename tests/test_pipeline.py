@@ -177,7 +177,7 @@ def test_a_time_budget_lost_to_redis_retries_is_the_deployments_fault(redis_serv
 
     import redis
 
-    from newsflow.store import connect
+    from newsflow.connection import connect
 
     settings = dataclasses.replace(model_pipeline_settings, key_prefix=keys.prefix, article_time_limit=1.0)
     client = connect(redis_server, socket_timeout=0.2)

@@ -75,7 +75,7 @@ def test_a_client_follows_the_promoted_replica_within_seconds(tmp_path):
 
     import redis
 
-    from newsflow.store import connect
+    from newsflow.connection import connect
     from tests.helpers import wait_until
 
     primary = ValkeyProcess(tmp_path / "primary", free_port()).start()

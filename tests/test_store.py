@@ -7,7 +7,8 @@ import pytest
 
 from newsflow.values import article_id
 from newsflow.record import failed_record
-from newsflow.store import Admitted, Source, Store, write_result_file
+from newsflow.store import Admitted, Source, Store
+from newsflow.results import write_result_file
 
 
 def _source(name, data=b"x"):

@@ -18,7 +18,9 @@ from newsflow.intake import Intake, Skipped, ignored
 from newsflow.keys import Keys
 from newsflow.logs import get_logger
 from newsflow.settings import Settings
-from newsflow.store import Store, connect, write_result_file
+from newsflow.store import Store
+from newsflow.connection import connect
+from newsflow.results import write_result_file
 
 log = get_logger()
 

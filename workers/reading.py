@@ -74,7 +74,7 @@ def with_client(settings: Settings, name: str, fn: Callable[[Any], int], timeout
     import redis
 
     from newsflow.connection import Deployment
-    from newsflow.store import connect_quick
+    from newsflow.connection import connect_quick
 
     with Deployment(settings) as deployment:
         client = connect_quick(deployment.url, timeout, retries=1)

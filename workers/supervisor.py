@@ -25,7 +25,7 @@ from newsflow.logs import get_logger
 from newsflow.redisurl import is_sentinel
 from newsflow.settings import Settings
 from newsflow.status import Rate, snapshot
-from newsflow.store import connect_quick
+from newsflow.connection import connect_quick
 from workers.children import spawn, stop
 
 log = get_logger()

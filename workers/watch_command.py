@@ -17,7 +17,8 @@ from newsflow.intake import Intake
 from newsflow.keys import Keys
 from newsflow.logs import get_logger
 from newsflow.settings import Settings
-from newsflow.store import Store, connect
+from newsflow.store import Store
+from newsflow.connection import connect
 from tasks.app import configure
 from tasks.queueing import publish
 from workers.watcher import SeenFiles, Watcher

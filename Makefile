@@ -2,7 +2,7 @@
 # Each builds .venv from the hashed lock with the venv's own pip (not
 # upgraded: what a new user has), then installs newsflow itself.
 #
-#   requirements.lock       runtime dependencies: exact versions + hashes (ops/Dockerfile)
+#   requirements.lock       runtime dependencies: exact versions + hashes (ops/deploy/Dockerfile)
 #   requirements-test.lock  the same pins + the test extra (make test, make run, .ci/run)
 #   make lock               re-resolve after editing pyproject.toml (keeps other pins)
 #   make lock UPGRADE=--upgrade                      newest versions the ranges allow
@@ -26,7 +26,7 @@ $(BIN)/.installed: requirements-test.lock pyproject.toml requirements-overrides.
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-test.lock
 	# setuptools (the build backend) is in the lock: build with it, fetch nothing unpinned
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(BIN)/python ops/pipcheck.py requirements-overrides.txt
+	$(BIN)/python ops/tools/pipcheck.py requirements-overrides.txt
 	touch $@
 
 run: $(BIN)/.installed
@@ -51,7 +51,7 @@ lock: $(TOOLS)/bin/uv
 	$(TOOLS)/bin/uv pip compile pyproject.toml --extra test -c requirements.lock $(LOCK_FLAGS) $(UPGRADE) -o requirements-test.lock
 
 eval: $(BIN)/.installed
-	$(BIN)/python ops/eval.py
+	$(BIN)/python ops/tools/eval.py
 
 clean:
 	rm -rf $(VENV) .venv-latest $(TOOLS) .pytest_cache .hypothesis

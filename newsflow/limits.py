@@ -24,7 +24,7 @@ def limit_threads() -> None:
 
     threadpoolctl reaches only the libraries already loaded, so NumPy (its OpenBLAS) is loaded
     first: called before it, the limit missed OpenBLAS, whose idle thread then spun beside every
-    model call (ops/bench.py measured the story model at 22 ms of CPU per article instead of 10)."""
+    model call (ops/tools/bench.py measured the story model at 22 ms of CPU per article instead of 10)."""
     import numpy  # noqa: F401  (loads OpenBLAS)
     from threadpoolctl import threadpool_limits
 

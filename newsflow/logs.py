@@ -7,7 +7,7 @@ events; the standard library's loggers (Celery, kombu) go through the same
 chain via `ProcessorFormatter`, so an operator parses a single format.
 
 Events are snake_case names with key-value pairs; the names and fields are
-documented in ops/LOGS.md.
+documented in docs/logs.md.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def test_a_question_put_to_each_guest_is_kept_each_time():
 
 
 def test_rows_of_numbers_in_extracted_paragraphs_are_kept():
-    """An extractor's (or scraper's) paragraphs keep a table's rows of numbers (ops/rules.py: the
+    """An extractor's (or scraper's) paragraphs keep a table's rows of numbers (ops/tools/rules.py: the
     numeric rule removed only body from the dev HTML's extracted paragraphs)."""
     rows = ["2021 1450 1320", "2022 1510 1405", "2023 1620 1480"]
     paras = [LONG[0], "Water drawn, in megalitres, by year:", *rows, LONG[1]]

@@ -57,7 +57,7 @@ def test_every_service_command_exists_in_the_cli(compose):
 def test_dockerfile_builds_the_console_script():
     """The image installs the locked dependencies (hash-checked), then the package without
     resolving anything more (so `newsflow` exists), and runs as a non-root user."""
-    text = (REPO / "ops" / "Dockerfile").read_text()
+    text = (REPO / "ops" / "deploy" / "Dockerfile").read_text()
     assert "COPY requirements.lock" in text
     assert "pip install --require-hashes --no-deps -r requirements.lock" in text
     assert "pip install --no-deps --no-build-isolation ." in text and "USER newsflow" in text
@@ -77,9 +77,9 @@ def test_the_monitoring_profile_serves_metrics_and_mounts_files_that_exist(compo
             source = volume.split(":")[0]
             if source.startswith("./"):
                 assert (REPO / source).exists(), source
-    prometheus = yaml.safe_load((REPO / "ops" / "prometheus" / "prometheus.yml").read_text())
+    prometheus = yaml.safe_load((REPO / "ops" / "deploy" / "prometheus" / "prometheus.yml").read_text())
     assert prometheus["scrape_configs"][0]["static_configs"][0]["targets"] == ["metrics:9464"]
-    assert all((REPO / "ops" / "prometheus" / f).exists() for f in prometheus["rule_files"])
+    assert all((REPO / "ops" / "deploy" / "prometheus" / f).exists() for f in prometheus["rule_files"])
 
 
 def test_the_ha_profile_is_a_replica_and_three_sentinels_watching_the_primary(compose):

@@ -62,12 +62,12 @@ def test_console_format_is_for_people():
 
 
 def _documented_events() -> dict[str, tuple[set[str], set[str]]]:
-    """ops/LOGS.md's event tables: event -> (levels, fields)."""
+    """docs/logs.md's event tables: event -> (levels, fields)."""
     import re
     from pathlib import Path
 
     out = {}
-    for line in (Path(__file__).parent.parent / "ops" / "LOGS.md").read_text(encoding="utf-8").splitlines():
+    for line in (Path(__file__).parent.parent / "docs" / "logs.md").read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) != 4 or not cells[0].startswith("`"):
             continue
@@ -79,17 +79,17 @@ def _documented_events() -> dict[str, tuple[set[str], set[str]]]:
 
 
 def test_ops_logs_md_matches_what_the_code_logs():
-    """Every event the code logs is in ops/LOGS.md, at a level the reference gives it, with every
+    """Every event the code logs is in docs/logs.md, at a level the reference gives it, with every
     field the code sets named there: pipelines that filter on level or field can trust it."""
     from tests.helpers import logged_events
 
     documented, logged = _documented_events(), logged_events()
     assert len(logged) > 40
     missing = sorted(e for e in logged if e not in documented)
-    assert not missing, f"events logged but not in ops/LOGS.md: {missing}"
+    assert not missing, f"events logged but not in docs/logs.md: {missing}"
     wrong = [(e, level, where, sorted(documented[e][0])) for e, calls in logged.items()
              for level, _, where in calls if level not in documented[e][0]]
-    assert not wrong, f"levels that disagree with ops/LOGS.md: {wrong}"
+    assert not wrong, f"levels that disagree with docs/logs.md: {wrong}"
     unnamed = [(e, sorted(fields - documented[e][1]), where) for e, calls in logged.items()
                for _, fields, where in calls if fields - documented[e][1]]
-    assert not unnamed, f"fields not named in ops/LOGS.md: {unnamed}"
+    assert not unnamed, f"fields not named in docs/logs.md: {unnamed}"

@@ -7,7 +7,9 @@ import yaml
 
 from tests.conftest import REPO
 
-OPS = REPO / "ops"
+OPS = REPO / "ops" / "tools"
+DEPLOY = REPO / "ops" / "deploy"
+LOGS = REPO / "docs" / "logs.md"
 
 
 def logged_events() -> set[str]:
@@ -18,8 +20,8 @@ def logged_events() -> set[str]:
 
 
 def test_every_logged_event_is_documented():
-    """Each event name in the code has a row in ops/LOGS.md."""
-    doc = (OPS / "LOGS.md").read_text()
+    """Each event name in the code has a row in docs/logs.md."""
+    doc = LOGS.read_text()
     events = logged_events()
     assert {"stage_done", "article_done", "summary", "file_admitted"} <= events
     missing = sorted(e for e in events if f"`{e}`" not in doc)
@@ -27,11 +29,11 @@ def test_every_logged_event_is_documented():
 
 
 def test_vector_config_parses_and_reads_the_summary():
-    """ops/vector.toml is valid TOML and turns summary fields into metrics."""
-    config = tomllib.loads((OPS / "vector.toml").read_text())
+    """ops/deploy/vector.toml is valid TOML and turns summary fields into metrics."""
+    config = tomllib.loads((DEPLOY / "vector.toml").read_text())
     assert config["transforms"]["newsflow_summary"]["condition"] == '.event == "summary"'
     fields = {m["field"] for m in config["transforms"]["newsflow_metrics"]["metrics"]}
-    summary_row = next(l for l in (OPS / "LOGS.md").read_text().splitlines() if l.startswith("| `summary`"))
+    summary_row = next(l for l in LOGS.read_text().splitlines() if l.startswith("| `summary`"))
     for field in fields:
         assert f"`{field}`" in summary_row
 
@@ -73,7 +75,7 @@ def test_counters_are_counters_and_redis_down_says_so(redis_client, keys):
 def _dashboard_targets() -> list[tuple[str, str]]:
     import json
 
-    dash = json.loads((OPS / "grafana" / "dashboards" / "newsflow.json").read_text())
+    dash = json.loads((DEPLOY / "grafana" / "dashboards" / "newsflow.json").read_text())
     return [(t["datasource"]["type"], t["expr"]) for p in dash["panels"] for t in p["targets"]]
 
 
@@ -82,18 +84,18 @@ def test_every_metric_and_event_an_alert_or_panel_names_exists(redis_client, key
     (a rule on a metric nobody exports can never fire); each event a Loki rule or panel reads is one
     the code logs, and a field it unwraps is one the event has."""
     served = metric_names(served_metrics(redis_client, keys))
-    rules = [r for g in yaml.safe_load((OPS / "prometheus" / "alerts.yml").read_text())["groups"] for r in g["rules"]]
-    loki = [r for g in yaml.safe_load((OPS / "loki" / "alerts.yml").read_text())["groups"] for r in g["rules"]]
+    rules = [r for g in yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())["groups"] for r in g["rules"]]
+    loki = [r for g in yaml.safe_load((DEPLOY / "loki" / "alerts.yml").read_text())["groups"] for r in g["rules"]]
     targets = _dashboard_targets()
     assert len(rules) >= 6 and len(loki) >= 2 and {kind for kind, _ in targets} == {"prometheus", "loki"}
     prometheus_exprs = [r["expr"] for r in rules] + [e for kind, e in targets if kind == "prometheus"]
     for expr in prometheus_exprs:
         for metric in re.findall(r"newsflow_[a-z_]+", expr):
             assert metric in served, (metric, expr)
-    vector = {f"newsflow_{m['name']}" for m in tomllib.loads((OPS / "vector.toml").read_text())
+    vector = {f"newsflow_{m['name']}" for m in tomllib.loads((DEPLOY / "vector.toml").read_text())
               ["transforms"]["newsflow_metrics"]["metrics"]}
     assert vector - served == {"newsflow_articles_per_second"}  # the one figure only the summary has
-    logs = (OPS / "LOGS.md").read_text()
+    logs = LOGS.read_text()
     for expr in [r["expr"] for r in loki] + [e for kind, e in targets if kind == "loki"]:
         for event in re.findall(r'event="([a-z_]+)"', expr):
             assert event in logged_events(), event
@@ -104,7 +106,7 @@ def test_every_metric_and_event_an_alert_or_panel_names_exists(redis_client, key
 
 def test_the_shipped_prometheus_rules_and_config_pass_promtool():
     """`promtool check rules`, `promtool test rules` (every alert fires on the series that should
-    raise it and not before) and `promtool check config` on what ops/prometheus ships."""
+    raise it and not before) and `promtool check config` on what ops/deploy/prometheus ships."""
     import shutil
     import subprocess
 
@@ -112,7 +114,7 @@ def test_the_shipped_prometheus_rules_and_config_pass_promtool():
 
     if shutil.which("promtool") is None:
         pytest.skip("promtool is not installed (Debian: apt install prometheus)")
-    folder = OPS / "prometheus"
+    folder = DEPLOY / "prometheus"
     for args in (["check", "rules", "alerts.yml"], ["test", "rules", "alerts_test.yml"],
                  ["check", "config", "prometheus.yml"]):
         done = subprocess.run(["promtool", *args], cwd=folder, capture_output=True, text=True, timeout=120)
@@ -120,7 +122,7 @@ def test_the_shipped_prometheus_rules_and_config_pass_promtool():
 
 
 def test_index_benchmark_runs_and_reports_every_figure():
-    """ops/bench_index.py on a tiny index: one row per size with the insert, query, memory and
+    """ops/tools/bench_index.py on a tiny index: one row per size with the insert, query, memory and
     floor figures, then the ratios (a smoke test of the harness, not a timing assertion)."""
     import json
     import subprocess
@@ -141,7 +143,7 @@ def test_index_benchmark_runs_and_reports_every_figure():
 
 
 def test_the_plain_library_baseline_writes_results_the_scorers_read(tmp_path):
-    """ops/baselines.py runs trafilatura alone on a real page and writes a result the scorer reads."""
+    """ops/tools/baselines.py runs trafilatura alone on a real page and writes a result the scorer reads."""
     import json
     import subprocess
     import sys
@@ -176,7 +178,7 @@ def _ops_module(name: str):
 
 
 def test_imports_run_one_way():
-    """No newsflow module imports tasks or workers; no tasks module imports workers (ops/house.py)."""
+    """No newsflow module imports tasks or workers; no tasks module imports workers (ops/tools/house.py)."""
     imports = _ops_module("house")
     pairs = imports.edges()
     assert ("workers.cli", "workers.batch") in pairs and any(a.startswith("tasks.") for a, _ in pairs)
@@ -204,7 +206,7 @@ def test_the_import_check_names_an_import_against_the_direction():
 
 
 def test_compare_lists_each_field_that_differs(tmp_path):
-    """ops/compare.py: records matched by source name; a changed field and a record on one side only are listed."""
+    """ops/tools/compare.py: records matched by source name; a changed field and a record on one side only are listed."""
     import json
 
     compare = _ops_module("compare")
@@ -252,7 +254,7 @@ def _story_record(name: str, cosine: float, entities: list[str]) -> dict:
 
 
 def test_story_signals_finds_a_second_signal_only_where_one_helps(tmp_path):
-    """ops/story_signals.py: on pairs that all sit at one middling cosine, same-story pairs share
+    """ops/tools/story_signals.py: on pairs that all sit at one middling cosine, same-story pairs share
     their names and different ones do not: the embedding alone cannot separate them, the rule with
     entities does, cross-validated; the term signal (no terms stored) adds nothing."""
     import json

@@ -46,7 +46,7 @@ def test_run_commits_and_a_second_run_only_rewrites(redis_client, keys, tmp_path
 
 def test_bad_input_is_a_failed_record_not_an_exception(redis_client, keys, tmp_path, model_pipeline_settings):
     """An input the cleaner refuses, or one admitted with an error, gets a failed record; its
-    `article_done` is logged at error, as ops/LOGS.md says, so a filter on level sees it."""
+    `article_done` is logged at error, as docs/logs.md says, so a filter on level sees it."""
     from structlog.testing import capture_logs
 
     pipe = make(redis_client, keys, tmp_path, model_pipeline_settings)

@@ -70,7 +70,7 @@ def _classify_line(ln: Line, s: CleanSettings, language_known: bool, repeats: di
         return
     count = repeats.get(key, 1)
     # In an extractor's or scraper's paragraphs (trusted) a recurring line is the article's own:
-    # an interview's question put to each guest, the items two menus share (ops/rules.py: dev
+    # an interview's question put to each guest, the items two menus share (ops/tools/rules.py: dev
     # HTML lost 319 body shingles to it, no furniture).
     if count >= s.repeat_min_count and not trusted:
         prose = ln.terminal and ln.words >= s.good_min_words and ln.stop >= s.good_min_stopword_ratio

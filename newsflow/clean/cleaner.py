@@ -66,7 +66,7 @@ def _dedupe(lines: list[Line], s: CleanSettings) -> list[Line]:
     the earlier copy: the article glued on again, paragraphs duplicated together). What recurs as part of
     the article stays: lines that are not sentences of prose (list items, table rows, labels:
     two menus share their items) and a sentence recurring on its own (an interview's question
-    put to each guest). ops/rules.py on the dev HTML: dropping every repeat removed 1,010 body
+    put to each guest). ops/tools/rules.py on the dev HTML: dropping every repeat removed 1,010 body
     shingles for 22 of furniture."""
     keys = [" ".join(ln.low.split()) for ln in lines]
     first: dict[str, int] = {}

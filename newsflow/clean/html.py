@@ -167,7 +167,7 @@ def extract_html(html: str, s: CleanSettings) -> HtmlResult:
         # Nothing visible stays nothing: never fall back to script or style source.
         return HtmlResult(text=page_text, fallback=True, page_text=page_text)
     # The article item's JSON-LD date overrides the extractor's only when written in the
-    # publisher's own time (an offset other than UTC); otherwise it fills a gap (ops/rules.py).
+    # publisher's own time (an offset other than UTC); otherwise it fills a gap (ops/tools/rules.py).
     extracted = parse_field(doc.date, s.min_year) if doc.date else None
     published = (ld_date if ld_sure else None) or extracted or ld_date
     return HtmlResult(

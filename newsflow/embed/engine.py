@@ -2,7 +2,7 @@
 
 Built once per worker node (``Embedder(settings)``, ~0.5 s: read 30 MB of weights); ``embed(text)``
 then costs ~6 ms of CPU for an article's head (700 characters, at most 144 tokens) on one core,
-~7 ms with AVX2 kernels only (ops/bench_embed.py). The tokenizer is SentencePiece's own C++ library over the wheel's vocabulary: the
+~7 ms with AVX2 kernels only (ops/tools/bench_embed.py). The tokenizer is SentencePiece's own C++ library over the wheel's vocabulary: the
 same ids as the wheel's pure-Python port (tests/test_embed_engine.py), 15x faster. Vectors are
 stored as int8 (``to_int8``: 512 bytes), compared by ``cosine_int8`` (and by the index's Lua).
 """

@@ -22,7 +22,7 @@ class EmbedSettings:
     #: 0.792, 800 0.877 / 0.778, 1000 0.867 / 0.801 (flat past 700). The cost grows with the text
     #: (~40 us of CPU a token, matrix products at the core's peak): with AVX2 kernels 7.9 ms at 700,
     #: 8.7 at 800, 11.0 at 1000, against the NER's ~55-72 ms, whose 15 % is the story model's budget
-    #: on any CPU (ops/bench_embed.py). 700 keeps the quality and the budget.
+    #: on any CPU (ops/tools/bench_embed.py). 700 keeps the quality and the budget.
     max_chars: int = 700
     #: Tokens read at most (<s> and </s> included): bounds the cost in every script (700 characters
     #: of Chinese would be ~700 tokens, of English ~160). Pairwise CV as above, 700 characters cut

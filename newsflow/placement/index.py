@@ -44,7 +44,7 @@ insert touches the same number of cache lines at 1,000 articles as at
 line recycles an entry: the LSH entry of the oldest article, the least
 frequent term, the posting list whose newest article is oldest. (The sharded
 hashes these replace cost a chain of dependent cache misses and a listpack
-scan per lookup, growing with the index: ``ops/bench_index.py``, README.)
+scan per lookup, growing with the index: ``ops/tools/bench_index.py``, README.)
 
 Memory: per article one fixed 316-byte record in 64-record strings, a
 512-byte embedding slot, 16 bytes of reverse id, an id-map and sha-map entry;

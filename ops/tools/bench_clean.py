@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of the clean stage alone: pages per second on one core.
 
-Usage: python ops/bench_clean.py [DIR] [--repeat N]
+Usage: python ops/tools/bench_clean.py [DIR] [--repeat N]
 
 DIR defaults to ../shared/eval/maintext/txt (the plain-text article pages the
 issue's speed target is stated on: >= 200 pages/s). Every file is read into
@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from newsflow.clean import CleanError, CleanSettings, clean  # noqa: E402

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`pip check`, except for requirements the locks leave out on purpose.
 
-    python ops/pipcheck.py requirements-overrides.txt
+    python ops/tools/pipcheck.py requirements-overrides.txt
 
 Fails (exit 1, pip's lines printed) when pip check reports anything but a missing
 requirement named in the overrides file (`name; sys_platform == 'never'` lines):

@@ -17,7 +17,7 @@ buckets, posting lists and candidates). Its LSH, document-frequency and posting 
 of a fixed-size table each, the same at any size; what it reads of the stored records (candidates)
 pays what the memory hierarchy charges for a random access at that size, which the floor shows.
 
-    python ops/bench_index.py [--sizes 1000 100000] [--batch 1000]
+    python ops/tools/bench_index.py [--sizes 1000 100000] [--batch 1000]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import redis
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from newsflow.embed import to_int8  # noqa: E402
 from newsflow.valkey import EmbeddedServer  # noqa: E402

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """newsflow's benchmark: every measurement side by side in one run, one table.
 
-    python ops/bench.py [--articles 300] [--burst 10000] [--shared ../shared] [--skip up2,watcher]
+    python ops/tools/bench.py [--articles 300] [--burst 10000] [--shared ../shared] [--skip up2,watcher]
 
 Corpus: the real pages of `<shared>/eval/maintext/txt`, cycled to the
 requested size; each copy gets a unique reference line, so every file has
@@ -11,8 +11,8 @@ Measures, in this order, on this machine, in this run:
   stages   CPU ms per article of clean, tag, fingerprint, embed (in-process, no I/O),
            and of index + store (Redis round trips, commit, result file)
   embed    the story model against the NER, CPU per article, native and AVX2-only kernels, with the
-           CPU's flags (ops/bench_embed.py)
-  ratio    ops/bench_ratio.py: stock spaCy NER on the raw pages vs NER on the clean text vs the whole
+           CPU's flags (ops/tools/bench_embed.py)
+  ratio    ops/tools/bench_ratio.py: stock spaCy NER on the raw pages vs NER on the clean text vs the whole
            pipeline, CPU per page, on unique pages and on a stream with wire copies
   inline   `newsflow process --inline` throughput (one process, no broker): the baseline
   up1/up2  `newsflow up` with 1 and 2 worker processes: drop -> last result throughput
@@ -21,7 +21,7 @@ Measures, in this order, on this machine, in this run:
   memory   PSS of a worker node with 1, 2, 4 pool processes (models loaded once per node, before
            the pool forks); peak RSS per worker process; Redis used_memory per article
 Throughputs exclude start-up (model loading): a run starts once workers are online.
-The index cost at 1k vs 100k articles is `ops/bench_index.py` (long: ~15 min).
+The index cost at 1k vs 100k articles is `ops/tools/bench_index.py` (long: ~15 min).
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "ops"))  # ops/bench_ratio.py
+sys.path.insert(0, str(REPO / "ops"))  # ops/tools/bench_ratio.py
 
 import redis  # noqa: E402
 
@@ -148,7 +148,7 @@ def bench_stages(files: list[Path], work: Path) -> dict:
 
 def bench_embed_engines(shared: Path) -> dict:
     """The story model's CPU against the NER's, native kernels and AVX2 kernels alone, with the
-    CPU's flags (ops/bench_embed.py)."""
+    CPU's flags (ops/tools/bench_embed.py)."""
     import bench_embed
 
     return bench_embed.run(shared, 102)
@@ -374,7 +374,7 @@ def main() -> int:
         r["embed"] = bench_embed_engines(args.shared)
         rows += embed_rows(r["embed"])
     if "ratio" not in skip:
-        from bench_ratio import bench_ratio, ratio_rows  # ops/bench_ratio.py
+        from bench_ratio import bench_ratio, ratio_rows  # ops/tools/bench_ratio.py
 
         r["ratio"] = bench_ratio(args.shared, work / "ratio")
         rows += ratio_rows(r["ratio"])

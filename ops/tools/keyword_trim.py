@@ -10,7 +10,7 @@ only the statistics) are computed from each snapshot and compared: identical lis
 overlap of the keyword sets. The snapshot is scaled to a tenth of the vocabulary the stream
 reaches, so the trim bites on a few thousand texts as the defaults bite on millions.
 
-    python ops/keyword_trim.py [--shared ../shared] [--every 100]
+    python ops/tools/keyword_trim.py [--shared ../shared] [--every 100]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 import redis  # noqa: E402

@@ -1,10 +1,10 @@
 """Differences between two result folders of the same inputs (before and after a change).
 
-    python ops/compare.py BEFORE AFTER [--fields id,text,...]
+    python ops/tools/compare.py BEFORE AFTER [--fields id,text,...]
 
 Records are matched by `source.name`; each field the two records hold differently
 is printed (timestamps and timings are not compared: they differ on every run).
-`ops/eval.py --keep DIR` leaves one results folder per set under DIR/<set>/results;
+`ops/tools/eval.py --keep DIR` leaves one results folder per set under DIR/<set>/results;
 given two such DIRs, every set is compared. Exit status 1 when anything differs.
 """
 

@@ -1,7 +1,7 @@
 """The plain libraries newsflow wraps, run alone on the evaluation pages, writing result
 files the team's scorers read (`source.name`, `text`, `title`, `published`, `entities`).
 
-    python ops/baselines.py SET INPUT... --results DIR
+    python ops/tools/baselines.py SET INPUT... --results DIR
 
 Sets and their library (the shared README's reference settings):
 
@@ -12,7 +12,7 @@ Sets and their library (the shared README's reference settings):
 | txt, seeds | jusText (English stop list), each line of the page given as a paragraph |
 | entities | spaCy `en_core_web_sm` NER on the raw file |
 
-`ops/eval.py` runs this beside newsflow on the same pages and counts the pages
+`ops/tools/eval.py` runs this beside newsflow on the same pages and counts the pages
 each one wins.
 """
 

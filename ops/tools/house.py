@@ -1,7 +1,7 @@
 """House rules, read from the source: imports run one way, functions stay short, Lua is in .lua files.
 
-    python ops/house.py              # cross-package imports, the longest functions, the verdicts
-    python ops/house.py --modules    # and every module -> module edge
+    python ops/tools/house.py              # cross-package imports, the longest functions, the verdicts
+    python ops/tools/house.py --modules    # and every module -> module edge
 
 Imports run one way: `workers` -> `tasks` -> `newsflow`. The one exception is
 `newsflow/__main__.py`, the program's entry (`python -m newsflow`), which sits
@@ -17,7 +17,7 @@ import ast
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("newsflow", "tasks", "workers")
 #: A package may import the ones after it in this order, never the ones before it.
 ORDER = {"workers": 0, "tasks": 1, "newsflow": 2}

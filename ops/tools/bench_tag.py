@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tag-stage benchmark: articles per second per core, overhead around the model, RSS.
 
-    python ops/bench_tag.py [--corpus DIR] [--repeat N] [--limit N]
+    python ops/tools/bench_tag.py [--corpus DIR] [--repeat N] [--limit N]
 
 Reads the gold bodies of the main-text set (`shared/eval/maintext/txt_gold/*.json`,
 field body_paragraphs; title too) as cleaned articles. Each configuration runs in
@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("NEWSFLOW_SHARED", REPO.parent / "shared"))
 
 CONFIGS = {

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Does a second signal help the story decision? Cross-validated on the dev pairs.
 
-    python ops/eval.py --sets stories --keep /tmp/ev        # the records to read
-    python ops/story_signals.py /tmp/ev/stories/results [--shared ../shared] [--folds 5]
+    python ops/tools/eval.py --sets stories --keep /tmp/ev        # the records to read
+    python ops/tools/story_signals.py /tmp/ev/stories/results [--shared ../shared] [--folds 5]
 
 For every scored SemEval pair (Overall <= 1.5 same story, >= 3 different) it reads,
 from the two records: the cosine of their int8 embeddings (the service's signal),
@@ -98,7 +98,7 @@ def evaluate(pairs: dict, second: str | None, folds: int, salt: str = "") -> tup
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("results", type=Path, help="the stories set's results folder (eval.py --keep)")
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[3] / "shared")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--splits", type=int, default=30, help="other random fold splits to average over")
     args = parser.parse_args()

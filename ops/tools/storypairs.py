@@ -1,6 +1,6 @@
 """Same-story F1 by language pair: newsflow, plain batch TF-IDF over the same files, an earlier run.
 
-Used by ops/eval.py for the story sets. Plain TF-IDF is what a user would run with no model: every
+Used by ops/tools/eval.py for the story sets. Plain TF-IDF is what a user would run with no model: every
 file's words (lower-cased runs of letters and digits), sublinear term frequency, smoothed inverse
 document frequency over the whole batch, unit-length vectors; two files are one story when their
 cosine is at or above the threshold (0.2, the best on the English dev set, and 0.3: the shared

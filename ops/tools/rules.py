@@ -1,6 +1,6 @@
 """What each cleaning rule and date override does across a whole evaluation set.
 
-    python ops/rules.py [--shared ../shared]
+    python ops/tools/rules.py [--shared ../shared]
 
 For every page of `maintext/txt` (plain text) and `maintext/html` (trafilatura's
 paragraphs, which our filter then reads), each line the cleaner leaves out is
@@ -40,7 +40,7 @@ from newsflow.clean.body import extract_body
 from newsflow.clean.header import HeaderInfo, header_info
 from newsflow.clean.lines import BAD
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 _WORD = re.compile(r"\w+")
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """newsflow against the model alone: CPU per page on the same pages, one process, one run.
 
-    python ops/bench_ratio.py [--shared ../shared] [--pages 100]
+    python ops/tools/bench_ratio.py [--shared ../shared] [--pages 100]
 
 Columns, each CPU time per page on one core:
   stock NER     spaCy's en_core_web_sm NER alone (`nlp.pipe`, every other component excluded,
@@ -11,7 +11,7 @@ Columns, each CPU time per page on one core:
                 embed, index, store, result file) against an embedded server
   in models     of which inside the NER model's and the story model's calls (timed around them)
 Two streams: unique pages (`maintext/txt`) and a stream with wire copies (the duplicates set, its
-copy rate stated). ops/bench.py prints these rows in its table.
+copy rate stated). ops/tools/bench.py prints these rows in its table.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 

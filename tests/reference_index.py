@@ -144,12 +144,12 @@ class ReferenceIndex:
         fnorm = math.sqrt(sum(w * w for _, w, _, _ in weighted))
         hits: dict[int, float] = {}
         lists: dict[int, list[int]] = {}
-        for h, _, df, idf in [t for t in weighted if t[2] > 0][: self.s.story_lookup_terms]:
+        for h, _, df, idf in weighted[: self.s.story_lookup_terms]:
             lists[h] = self._postings(h)
             for c in lists[h]:
                 hits[c] = hits.get(c, 0.0) + idf
-        fields = [(h, lists[h] if h in lists else ([] if weighted[i][2] == 0 else self._postings(h)))
-                  for i, (h, _) in enumerate(vector[: self.s.story_posting_terms])]
+        fields = [(h, lists[h] if h in lists else self._postings(h))
+                  for h, _ in vector[: self.s.story_posting_terms]]
         story = num
         top = sorted(hits, key=lambda c: (-hits[c], -c))[: self.s.story_max_candidates]
         best, best_margin = None, 0.0

@@ -106,8 +106,10 @@ else
   end
   local hits, corder = {}, {}
   local looked, lists = 0, {}
+  -- every strong term is looked up, seen before or not: a term whose frequency entry the full
+  -- table recycled still has its posting list (the rare, story-specific terms are recycled first)
   for _, t in ipairs(weighted) do
-    if t[3] > 0 and looked < P.lookups then
+    if looked < P.lookups then
       looked = looked + 1
       local packed = postings(t[1])
       lists[t[1]] = packed
@@ -123,8 +125,7 @@ else
   local post_fields = {}
   for i = 1, math.min(P.postings, k) do
     local h = vec[i][1]
-    -- a term no earlier article had has no postings; a looked-up term's list is in hand
-    local packed = lists[h] or (weighted[i][3] == 0 and '') or postings(h)
+    local packed = lists[h] or postings(h)  -- a looked-up term's list is in hand
     post_fields[#post_fields + 1] = {h, packed}
   end
   -- the `maxcand` candidates sharing the most term weight (ties: the most recent), best first

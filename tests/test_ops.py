@@ -282,3 +282,31 @@ def test_story_signals_finds_a_second_signal_only_where_one_helps(tmp_path):
     _, with_entities, _ = signals.evaluate(scored, "entities", 5)
     _, with_terms, _ = signals.evaluate(scored, "terms", 5)
     assert with_entities == 1.0 and alone < 0.9 and with_terms == alone
+
+
+def _repo_paths(source: str) -> list[str]:
+    """Paths a tool builds from the repository root with string parts: `REPO / "ops" / "x.py"`."""
+    import ast
+
+    tree = ast.parse(source)
+    inner = {id(n.left) for n in ast.walk(tree) if isinstance(n, ast.BinOp)}  # part of a longer path
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in inner:
+            continue
+        parts, cur = [], node
+        while isinstance(cur, ast.BinOp) and isinstance(cur.op, ast.Div) and isinstance(cur.right, ast.Constant):
+            parts.insert(0, cur.right.value)
+            cur = cur.left
+        if parts and isinstance(cur, ast.Name) and cur.id == "REPO" and all(isinstance(p, str) for p in parts):
+            found.append("/".join(parts))
+    return found
+
+
+def test_every_path_a_tool_names_in_the_repository_exists():
+    """Each `REPO / "a" / "b"` of ops/tools/*.py names a file or folder that exists (a tool moved
+    without its callers would fail only when run); the reader of such paths is not vacuous."""
+    assert _repo_paths('x = REPO / "ops" / "tools" / "gone.py"\ny = REPO / name') == ["ops/tools/gone.py"]
+    named = {p for tool in sorted(OPS.glob("*.py")) for p in _repo_paths(tool.read_text(encoding="utf-8"))}
+    assert "ops/tools/baselines.py" in named
+    assert sorted(p for p in named if not (REPO / p).exists() and "{" not in p) == []

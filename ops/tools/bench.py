@@ -41,7 +41,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "ops"))  # ops/tools/bench_ratio.py
+sys.path.insert(0, str(REPO / "ops" / "tools"))  # ops/tools/bench_ratio.py
 
 import redis  # noqa: E402
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Callable
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "ops"))  # ops/tools/pages.py
+sys.path.insert(0, str(REPO / "ops" / "tools"))  # ops/tools/pages.py
 
 #: name -> (input folder or glob under shared, scorer argv after the script, summary regex, needed, reference)
 SETS = {
@@ -116,7 +116,7 @@ def run_library(name: str, shared: Path, out_root: Path) -> tuple[list[str], str
     inputs = sorted(shared.glob(pattern)) if "*" in pattern else sorted((shared / pattern).iterdir())
     work = out_root / name
     lib = work / "library"
-    subprocess.run([sys.executable, str(REPO / "ops" / "baselines.py"), name, *map(str, inputs),
+    subprocess.run([sys.executable, str(REPO / "ops" / "tools" / "baselines.py"), name, *map(str, inputs),
                     "--results", str(lib)], cwd=REPO, check=True, capture_output=True, text=True)
     scored = score(shared, scorer, lib)
     lines = [line for line in scored.stdout.splitlines() if re.match(summary, line)]

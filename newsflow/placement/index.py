@@ -48,7 +48,7 @@ scan per lookup, growing with the index: ``ops/tools/bench_index.py``, README.)
 
 Memory: per article one fixed 316-byte record in 64-record strings, a
 512-byte embedding slot, 16 bytes of reverse id, an id-map and sha-map entry;
-plus the three tables (28 MB at the default sizes, whatever the number of
+plus the three tables (96 MB at the default sizes, whatever the number of
 articles).
 
 Retention

@@ -43,13 +43,17 @@ class IndexSettings:
     #: Days within which two articles can share a story (by publication date; unknown dates always can).
     story_window_days: int = 7
     # Fixed-size index tables (newsflow.placement): an insert reads one line of each per lookup, so it
-    # costs the same at any index size; memory is fixed (28 MB at these sizes), never growing.
+    # costs the same at any index size; memory is fixed (96 MB at these sizes), never growing.
+    # Sized for ~10,000 articles a day: story-candidate recall against brute force 0.9945 on a
+    # synthetic 100k-article stream over 10 days; at the earlier 4 and 8 MB tables it was 0.81, as
+    # the tables recycled the rare, story-specific terms of a story before its next article came
+    # (ops/tools/recall.py; issue 28). Scale both with the articles a day (see docs/operations.md).
     #: 64-byte lines of LSH buckets, 10 entries each (16 MB): room for 16 bands x ~160k articles
     #: at 60% fill; beyond, a full line recycles the entry of its oldest article.
     lsh_table_lines: int = 262_144
-    #: 64-byte lines of story-term document frequencies, 8 terms each (4 MB, ~500k terms);
+    #: 64-byte lines of story-term document frequencies, 8 terms each (16 MB, ~2M terms);
     #: a full line recycles its least frequent term.
-    df_table_lines: int = 65_536
-    #: 128-byte lines of posting lists, 3 terms each (8 MB, ~200k terms); a full line
+    df_table_lines: int = 262_144
+    #: 128-byte lines of posting lists, 3 terms each (64 MB, ~1.5M terms); a full line
     #: recycles the list whose newest article is oldest.
-    posting_table_lines: int = 65_536
+    posting_table_lines: int = 524_288

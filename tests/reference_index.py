@@ -144,10 +144,15 @@ class ReferenceIndex:
         fnorm = math.sqrt(sum(w * w for _, w, _, _ in weighted))
         hits: dict[int, float] = {}
         lists: dict[int, list[int]] = {}
-        for h, _, df, idf in weighted[: self.s.story_lookup_terms]:
+        looked = 0
+        for h, _, df, idf in weighted:
+            if looked >= self.s.story_lookup_terms:
+                break
             lists[h] = self._postings(h)
-            for c in lists[h]:
-                hits[c] = hits.get(c, 0.0) + idf
+            if df > 0 or lists[h]:  # seen before, or its frequency entry recycled and its list not
+                looked += 1
+                for c in lists[h]:
+                    hits[c] = hits.get(c, 0.0) + idf
         fields = [(h, lists[h] if h in lists else self._postings(h))
                   for h, _ in vector[: self.s.story_posting_terms]]
         story = num

@@ -106,13 +106,15 @@ else
   end
   local hits, corder = {}, {}
   local looked, lists = 0, {}
-  -- every strong term is looked up, seen before or not: a term whose frequency entry the full
-  -- table recycled still has its posting list (the rare, story-specific terms are recycled first)
+  -- the `lookups` strongest terms seen before are looked up; so is a term the frequency table
+  -- recycled (it looks unseen) whose posting list survived: the rare, story-specific terms of a
+  -- story are the first the full table recycles
   for _, t in ipairs(weighted) do
-    if looked < P.lookups then
+    if looked >= P.lookups then break end
+    local packed = postings(t[1])
+    lists[t[1]] = packed
+    if t[3] > 0 or #packed > 0 then
       looked = looked + 1
-      local packed = postings(t[1])
-      lists[t[1]] = packed
       for j = 1, #packed - 3, 4 do
         local c = struct.unpack('<I4', packed, j)
         if held(c) then

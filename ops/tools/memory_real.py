@@ -72,20 +72,27 @@ def drop(files: list[Path], inbox: Path) -> None:
 
 
 def wait_results(client: redis.Redis, n: int, timeout: float) -> int:
+    """Committed articles once every dropped page was admitted (the same bytes twice are one
+    article: its alias) and none is pending; or at the timeout."""
     keys, deadline = Keys(), time.monotonic() + timeout
     done = 0
     while time.monotonic() < deadline:
         stats = {k.decode(): int(v) for k, v in client.hgetall(keys.stats()).items()}
         done = stats.get("done", 0) + stats.get("failed", 0)
-        if done >= n:
+        seen = int(client.hlen(keys.seen_files()))
+        if seen >= n and done >= stats.get("admitted", 0) and not client.zcard(keys.pending()):
             break
-        print(f"  {done}/{n} committed", flush=True)
+        print(f"  {done} committed, {seen}/{n} files taken", flush=True)
         time.sleep(30)
     return done
 
 
 def kind(key: bytes) -> str:
+    """A key's family: `record`, `tag:entity`, `{fp}:rec`, `site:*:lines` (ids, numbers and site
+    names dropped)."""
     parts = key.decode("utf-8", "replace").split(":")
+    if len(parts) > 3 and parts[1] == "site":
+        return f"site:*:{parts[3]}"
     if len(parts) > 2 and parts[1] in GROUPED:
         return ":".join(parts[1:3]) if not parts[2].isdigit() else parts[1]
     return parts[1] if len(parts) > 1 else parts[0]
@@ -102,13 +109,14 @@ def usage_by_kind(client: redis.Redis) -> dict[str, list[int]]:
 
 
 def report(used0: int, used: int, held: int, kinds: dict[str, list[int]], tables: int) -> dict:
+    keys = sum(size for _, size in kinds.values())
     print(f"articles held {held}; used_memory {used:,} (empty deployment {used0:,}); fixed tables {tables:,}")
-    print(f"per article: {(used - used0) / held:,.0f} bytes, {(used - used0 - tables) / held:,.0f} without the "
-          "fixed tables")
+    print(f"per article: {(used - used0) / held:,.0f} bytes of used_memory; {(keys - tables) / held:,.0f} bytes of "
+          "keys (MEMORY USAGE) without the fixed tables")
     print(f"{'kind':28} {'keys':>8} {'bytes':>14} {'per article':>12}")
     for name, (n, size) in sorted(kinds.items(), key=lambda kv: -kv[1][1]):
         print(f"{name:28} {n:>8} {size:>14,} {size / held:>12,.0f}")
-    return {"held": held, "used_memory": used, "used_memory_empty": used0, "fixed_tables": tables,
+    return {"held": held, "used_memory": used, "used_memory_empty": used0, "fixed_tables": tables, "keys": keys,
             "per_article": (used - used0) / held, "per_article_without_tables": (used - used0 - tables) / held,
             "kinds": kinds}
 

@@ -301,7 +301,12 @@ def before_place(index: Index, st: Stream, i: int, a: int, fp: Fingerprint) -> d
         idf = math.log((n_docs + 1) / (df + 1)) + 1
         weighted.append((w * idf, h, df, idf, pl))
     weighted.sort(key=lambda t: (-t[0], t[1]))
-    looked = [t for t in weighted if t[2] > 0][: s.story_lookup_terms]
+    looked = []  # place.lua: the strongest terms seen before, and those that look unseen (their
+    for t in weighted:  # frequency entry recycled) but kept a posting list, up to the budget
+        if len(looked) >= s.story_lookup_terms:
+            break
+        if t[2] > 0 or posting_in(t[4], t[1]):
+            looked.append(t)
     hits: dict[int, float] = {}
     for _, h, _, idf, pl in looked:
         for c in posting_in(pl, h) or []:
@@ -312,7 +317,8 @@ def before_place(index: Index, st: Stream, i: int, a: int, fp: Fingerprint) -> d
         if h in registered:
             t = next(t for t in weighted if t[1] == h)
             lst = posting_in(t[4], h) if h in looked_h(looked) else None
-            st_ = 1 + (t[2] > 0) + (h in looked_h(looked)) + (lst is not None) + (lst is not None and (a + 1) in lst)
+            known = t[2] > 0 or bool(posting_in(t[4], h))  # stage 1: unseen and listless to the tables
+            st_ = 1 + known + (h in looked_h(looked)) + (lst is not None) + (lst is not None and (a + 1) in lst)
             stages[name[0]] = max(stages.get(name[0], 0), st_)
     stage = max(stages.values(), default=0)
     if stage == 5 and (a + 1) not in top:

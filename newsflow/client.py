@@ -34,7 +34,8 @@ from newsflow.follow import GroupReader, Missed, PlainReader
 from newsflow.placement import Index
 from newsflow.keys import Keys
 from newsflow.logs import get_logger
-from newsflow.record import check_id
+from newsflow.record import check_id, status_code
+from newsflow.results import RESULT_FILE_MAX
 from newsflow.settings import Settings
 from newsflow.store import Store
 from newsflow.connection import connect
@@ -45,8 +46,6 @@ from newsflow.tagindex import TagIndex
 BATCH = 100
 #: Seconds a follower waits before reading again when Redis did not answer.
 RETRY_SECONDS = 1.0
-#: Largest result file read by `export` (a record holds at most the input's text).
-RESULT_FILE_MAX = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Filter:
-    """What `follow` and `export` keep: every field given must match (None: any)."""
+    """What `follow` keeps: every field given must match (None: any)."""
 
     status: str | None = None  # ok, dup or failed
     language: str | None = None
@@ -72,8 +71,7 @@ class Filter:
     entity: str | None = None  # canonical name (aliases resolve: "DPRK" -> North Korea)
 
     def keeps(self, record: Mapping[str, Any], entity_key: str | None = None) -> bool:
-        from newsflow.record import status_code
-
+        """`entity_key`: the entity's name key through the alias table (`Client.entity_key`)."""
         if self.status and status_code(record) != self.status and record.get("status") != self.status:
             return False
         if self.language and record.get("language") != self.language:
@@ -188,7 +186,7 @@ class Client:
         (every entry the stream still holds) or a Unix time; for a group, only where a new group
         starts. Runs while `running()` is true. The place to start from is taken now, at the
         call, not at the first record asked for."""
-        report = on_missed or _log_missed
+        report = on_missed or log_missed
         if group is None:
             reader: Any = PlainReader(self.redis, self.keys.stream(), start, report)
         else:
@@ -204,16 +202,9 @@ class Client:
                 get_logger().warning("follow_retry", error=str(exc) or type(exc).__name__)
                 time.sleep(RETRY_SECONDS)
                 continue
-            for entry, fields in batch:
-                yield self._delivery(reader, entry, fields)
-
-    def _delivery(self, reader: Any, entry: str, fields: dict[str, str]) -> Delivery:
-        record = self.store.record(fields["id"]) if fields.get("id") else None
-        if record is None:  # past retention already: what the stream says, marked so
-            status = "failed" if fields.get("status") == "failed" else "ok"
-            record = {"id": fields.get("id"), "status": status, "story_id": fields.get("story_id"),
-                      "duplicate_of": fields.get("duplicate_of") or None, "past_retention": True}
-        return Delivery(entry, record, lambda: reader.ack(entry))
+            records = self.store.records([fields["id"] for _, fields in batch])  # one round trip a batch
+            for (entry, fields), record in zip(batch, records):
+                yield Delivery(entry, record or _past_retention(fields), lambda entry=entry: reader.ack(entry))
 
     # -- export --------------------------------------------------------------
     def export(self, since: float, until: float | None = None, results: Path | None = None) -> Iterator[dict[str, Any]]:
@@ -227,13 +218,21 @@ class Client:
             yield from (r for r in self.records(held[i:i + BATCH]) if r is not None)
 
 
+def _past_retention(fields: dict[str, str]) -> dict[str, Any]:
+    """The record of an entry whose article left Redis before it was read: what the stream says."""
+    return {"id": fields.get("id"), "status": "failed" if fields.get("status") == "failed" else "ok",
+            "story_id": fields.get("story_id"), "duplicate_of": fields.get("duplicate_of") or None,
+            "past_retention": True}
+
+
 def _from_files(results: Path, since: float, until: float, skip: set[str]) -> Iterator[dict[str, Any]]:
     """Result files committed in [since, until) not in `skip`, oldest first (a file is written at
     its commit and rewritten only later, so its mtime is never before it)."""
     found = []
     for path in results.glob("*.json"):
         try:
-            if path.stat().st_mtime < since or path.stat().st_size > RESULT_FILE_MAX or path.stem in skip:
+            stat = path.stat()
+            if stat.st_mtime < since or stat.st_size > RESULT_FILE_MAX or path.stem in skip:
                 continue
             record = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -245,5 +244,6 @@ def _from_files(results: Path, since: float, until: float, skip: set[str]) -> It
         yield record
 
 
-def _log_missed(missed: Missed) -> None:
+def log_missed(missed: Missed) -> None:
+    """The default report of a gap: a `follow_missed` log line."""
     get_logger().warning("follow_missed", count=missed.count, after=missed.after, first_kept=missed.first_kept)

@@ -27,6 +27,8 @@ class Missed:
     count: int | None  # None: not known
     after: str  # the last entry read before the gap ("0-0": none)
     first_kept: str  # the first entry still in the stream after it
+
+
 #: The largest sequence part of a stream id: `<ms>-MAX_SEQ` is the last id of a millisecond.
 MAX_SEQ = 2**64 - 1
 
@@ -36,9 +38,22 @@ def _decoded(entries: list[Any]) -> Entries:
             for e, f in entries]
 
 
-def _first_kept(client: redis.Redis, stream: str) -> tuple[str, dict[str, str]] | None:
+def _first_kept(client: redis.Redis, stream: str) -> str:
+    """The id of the stream's first entry ("" when empty)."""
     found = client.xrange(stream, count=1)
-    return _decoded(found)[0] if found else None
+    return found[0][0].decode() if found else ""
+
+
+def start_id(client: redis.Redis, stream: str, start: str | float) -> str:
+    """The entry id after which reading from `start` ("new", "start" or a Unix time) begins."""
+    if start == "new":
+        try:
+            return client.xinfo_stream(stream)["last-generated-id"].decode()
+        except redis.ResponseError:  # no stream yet: everything is new
+            return "0-0"
+    if start == "start":
+        return "0-0"
+    return f"{int(float(start) * 1000) - 1}-{MAX_SEQ}"
 
 
 class PlainReader:
@@ -46,18 +61,8 @@ class PlainReader:
 
     def __init__(self, client: redis.Redis, stream: str, start: str | float, report: Callable[[Missed], None]):
         self.r, self.stream, self.report = client, stream, report
-        self.pos, self.last_n = self._position(start), None
+        self.pos, self.last_n = start_id(client, stream, start), None
         self.from_start = start == "start"
-
-    def _position(self, start: str | float) -> str:
-        if start == "new":
-            try:
-                return self.r.xinfo_stream(self.stream)["last-generated-id"].decode()
-            except redis.ResponseError:  # no stream yet: everything is new
-                return "0-0"
-        if start == "start":
-            return "0-0"
-        return f"{int(float(start) * 1000) - 1}-{MAX_SEQ}"
 
     def read(self, count: int, block: float) -> Entries:
         reply = self.r.xread({self.stream: self.pos}, count=count, block=int(block * 1000))
@@ -88,7 +93,7 @@ class GroupReader:
         self.r, self.stream, self.group, self.consumer = client, stream, group, consumer
         self.claim_idle, self.report = claim_idle, report
         self.pending, self.pending_pos, self.claimed_at, self.reported = True, "0-0", 0.0, ""
-        first = PlainReader(client, stream, start, report)._position(start) if start != "new" else "$"
+        first = start_id(client, stream, start) if start != "new" else "$"
         try:
             client.xgroup_create(stream, group, id=first, mkstream=True)
         except redis.ResponseError as exc:
@@ -126,8 +131,7 @@ class GroupReader:
 
     def _lost(self, gone: list[str]) -> None:
         if gone:
-            kept = _first_kept(self.r, self.stream)
-            self.report(Missed(len(gone), gone[0], kept[0] if kept else ""))
+            self.report(Missed(len(gone), gone[0], _first_kept(self.r, self.stream)))
             self.r.xack(self.stream, self.group, *gone)
 
     def _check_gap(self) -> None:

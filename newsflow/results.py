@@ -10,6 +10,10 @@ from typing import Any
 
 from newsflow.record import check_id
 
+#: Largest result file read back (`show` past retention, `export`): a record holds at most its
+#: input's text, and inputs are at most NEWSFLOW_MAX_BYTES.
+RESULT_FILE_MAX = 256 * 1024 * 1024
+
 
 def write_result_file(results_dir: Path, record: dict[str, Any]) -> Path:
     """Write `<results_dir>/<id>.json` atomically: readers see the old file or the whole new one."""

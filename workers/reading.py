@@ -22,8 +22,8 @@ EXIT_NOT_FOUND = 1
 EXIT_NO_REDIS = 3
 #: Seconds a short command waits for Redis before it says it cannot reach it.
 QUICK_TIMEOUT = 3.0
-#: Largest result file `show` prints (a record holds the article's text, at most max_bytes of input).
-RESULT_FILE_MAX = 256 * 1024 * 1024
+#: Seconds a follower waits for one Redis reply (its reads block for 2 s at most).
+FOLLOW_TIMEOUT = 10.0
 
 
 def add_parsers(add: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -73,8 +73,7 @@ def with_client(settings: Settings, name: str, fn: Callable[[Any], int], timeout
     one line on stderr within seconds and EXIT_NO_REDIS, never a traceback."""
     import redis
 
-    from newsflow.connection import Deployment
-    from newsflow.connection import connect_quick
+    from newsflow.connection import Deployment, connect_quick
 
     with Deployment(settings) as deployment:
         client = connect_quick(deployment.url, timeout, retries=1)
@@ -123,6 +122,8 @@ def show(settings: Settings, args: argparse.Namespace) -> int:
 
 def _show_result_file(settings: Settings, article_id: str) -> int:
     """`show` of an id Redis no longer holds: its result file, if there is one, said so."""
+    from newsflow.results import RESULT_FILE_MAX
+
     path = settings.results / f"{article_id}.json"  # the name comes from a checked id
     kept = f"NEWSFLOW_RETENTION={settings.retention}"
     try:
@@ -224,18 +225,14 @@ def follow(settings: Settings, args: argparse.Namespace) -> int:
     return with_client(settings, "follow", run, timeout=FOLLOW_TIMEOUT)
 
 
-#: Seconds a follower waits for one Redis reply (its reads block for 2 s at most).
-FOLLOW_TIMEOUT = 10.0
-
-
 def _say_missed(missed: Any) -> None:
-    from newsflow.logs import get_logger
+    from newsflow.client import log_missed
 
     count = "some" if missed.count is None else str(missed.count)
     print(f"newsflow follow: {count} entries were trimmed from the results stream before they were read "
           f"(after entry {missed.after}, up to {missed.first_kept}); `newsflow export --since` reads them from "
           "Redis or the results folder", file=sys.stderr, flush=True)
-    get_logger().warning("follow_missed", count=missed.count, after=missed.after, first_kept=missed.first_kept)
+    log_missed(missed)
 
 
 def export(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,9 +1,10 @@
 """Per-process state of a Celery worker, set up through Celery's signals.
 
 Imported by the worker through the app's `imports` (so `celery -A tasks.app
-worker` gets it too); importing it only connects signal handlers. The node's main process loads the models in `worker_init`,
-before its pool forks; each pool process builds its Pipeline over them in
-`worker_process_init`, before its first task. The main worker process sends
+worker` gets it too); importing it only connects signal handlers. The node's
+main process loads the models in `worker_init`, before its pool forks; each
+pool process builds its Pipeline over them in `worker_process_init`, before
+its first task. The main worker process sends
 a heartbeat (a Redis key with a TTL) so `newsflow status` can count workers, and
 sweeps for admitted articles whose message the broker lost (tasks.queueing) and removes
 the articles past retention (newsflow.retention).

@@ -4,20 +4,21 @@ Inside it the article's own faults end as a failed record saying why (bad input,
 this input: `article_error` with the traceback), and an article whose input is gone is logged and
 let go (`article_missing`). A deployment fault (newsflow.faults: Redis out of reach or refusing
 writes, the results folder refusing a file) is never the article's: it leaves the boundary, and
-the caller tries the article again (the task through Celery's retry, the inline batch here, with
-`retrying`), for as long as the fault lasts.
+the caller tries the article again where it stands (`retrying`), for as long as the fault lasts;
+a Celery task does so within its time limit, then hands the article to Celery's retry.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from newsflow.faults import deployment_fault
 from newsflow.logs import get_logger
 from newsflow.pipeline import MissingInput, Pipeline
 
 log = get_logger()
+T = TypeVar("T")
 
 #: Longest wait, in seconds, between tries after a deployment fault (doubling from 1 s).
 RETRY_MAX = 60
@@ -44,19 +45,25 @@ def process(pipe: Pipeline, article_id: str) -> dict[str, Any] | None:
         return pipe.fail(article_id, type(exc).__name__, str(exc) or repr(exc))
 
 
-def retrying(pipe: Pipeline, article_id: str, sleep: Callable[[float], None] = time.sleep) -> dict[str, Any] | None:
-    """`process`, tried again after each deployment fault (logged `article_retry` with its cause)
-    until the fault goes: for a caller with no broker to retry for it (`process --inline`)."""
-    tries = 0
+def retrying(run: Callable[[int], T], article_id: str, *, until: float | None = None,
+             sleep: Callable[[float], None] = time.sleep) -> T:
+    """`run(tries)`, called again after each deployment fault (logged `article_retry` with its
+    cause) with a backoff between, until it returns. With `until` (a time.monotonic() deadline for
+    the whole), a fault is raised instead once another wait and try, as slow as the slowest so far
+    twice over, would not end before it."""
+    tries, slowest = 0, 0.0
     while True:
+        began = time.monotonic()
         try:
-            return process(pipe, article_id)
+            return run(tries)
         except Exception as exc:
             cause = deployment_fault(exc)
-            if cause is None:  # pragma: no cover - process raises nothing else
+            if cause is None:
                 raise
-            wait = backoff(tries)
+            wait, slowest = backoff(tries), max(slowest, time.monotonic() - began)
+            if until is not None and time.monotonic() + wait + 2 * slowest > until:
+                raise
             log.warning("article_retry", article_id=article_id, error=str(exc) or type(exc).__name__,
-                        cause=cause, retry_in_s=wait)
+                        cause=cause, retry_in_s=wait, in_place=True)
             sleep(wait)
             tries += 1

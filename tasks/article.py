@@ -8,11 +8,12 @@ visibility timeout) rewrites the same record and is never counted twice.
 from __future__ import annotations
 
 import gc
+import time
 
 from celery.exceptions import Reject
 
 from newsflow import boundary
-from newsflow.faults import deployment_fault
+from newsflow.faults import deployment_fault, redis_refusal
 from newsflow.logs import get_logger
 from newsflow.nlp import Models, load_models
 from newsflow.pipeline import Pipeline
@@ -24,6 +25,8 @@ log = get_logger()
 
 #: Seconds a delivery count is remembered (longer than any retry backoff).
 ATTEMPTS_TTL = 24 * 3600
+#: Seconds kept free under the task's hard time limit when a deployment fault is waited out in place.
+HARD_LIMIT_MARGIN = 5.0
 
 _pipeline: Pipeline | None = None
 #: The worker node's models, loaded in its main process before the pool forks (preload_models).
@@ -60,31 +63,48 @@ def forget_pipeline() -> None:
 def process_article(self, article_id: str, deployment_faults: int = 0) -> None:
     """Run the stages on one admitted article and commit its result.
 
-    A deployment fault (Redis out of reach, the results folder refusing the
-    file) is not the article's: the task is tried again with backoff, for as
-    long as it takes, and those tries (`deployment_faults`, carried in the
-    message because Redis may be gone) never count towards the poison cap.
+    A deployment fault (Redis out of reach or refusing writes, the results
+    folder refusing the file) is not the article's. It is waited out here,
+    with backoff, while the task's time limit allows: the broker is that same
+    Redis, and a message sent or put back while it refuses writes would fail
+    too. Past that, Celery retries the task, for as long as it takes; or, when
+    Redis still refuses writes, the message is let go and the article, still
+    admitted with no result, is queued again by the sweep
+    (tasks.queueing.requeue_lost) once Redis takes writes. Those tries
+    (`deployment_faults`, carried in the message because Redis may be gone)
+    never count towards the poison cap.
     """
     check_id(article_id)
+    until = time.monotonic() + (self.app.conf.task_time_limit or float("inf")) - HARD_LIMIT_MARGIN
+    attempt: list[int] = []  # this delivery's number, counted once however often it is tried here
+
+    def run(_tries: int) -> None:
+        if not attempt:
+            attempt.append(pipeline().store.count_attempt(article_id, ATTEMPTS_TTL) - deployment_faults)
+        _process(self, article_id, attempt[0])
+
     try:
-        _process(self, article_id, deployment_faults)
+        boundary.retrying(run, article_id, until=until)
     except Exception as exc:
         cause = deployment_fault(exc)
         if cause is None:
             raise
+        if redis_refusal(exc):  # nothing can be queued or put back: the sweep queues it once Redis can
+            log.warning("article_left_to_sweep", article_id=article_id, error=str(exc) or type(exc).__name__,
+                        cause=cause)
+            return
         wait = boundary.backoff(self.request.retries)
         log.warning("article_retry", article_id=article_id, error=str(exc) or type(exc).__name__, cause=cause,
-                    retry_in_s=wait)
+                    retry_in_s=wait, in_place=False)
         try:
             raise self.retry(exc=exc, countdown=wait, max_retries=None,
-                             kwargs={"deployment_faults": deployment_faults + 1}) from None
+                             kwargs={"deployment_faults": deployment_faults + len(attempt)}) from None
         except Reject:  # the next try could not be queued (the broker is the fault): Celery would drop
             raise Reject(exc, requeue=True) from None  # this message; keep it instead
 
 
-def _process(task, article_id: str, deployment_faults: int) -> None:
+def _process(task, article_id: str, attempts: int) -> None:
     pipe = pipeline()
-    attempts = pipe.store.count_attempt(article_id, ATTEMPTS_TTL) - deployment_faults
     if attempts > task.max_retries + 1 and pipe.store.record(article_id) is None:
         # Every earlier delivery died (crashed worker): stop the loop here.
         record = pipe.fail(article_id, "PoisonMessage",
@@ -93,7 +113,7 @@ def _process(task, article_id: str, deployment_faults: int) -> None:
         log.error("article_poison", article_id=article_id, file=record["source"]["name"],
                   attempts=attempts - 1)
         return
-    boundary.process(pipe, article_id)  # a deployment fault leaves it: process_article tries again
+    boundary.process(pipe, article_id)  # a deployment fault leaves it, to be tried again
 
 
 @app.task(name=REFRESH_ARTICLE)

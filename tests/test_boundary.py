@@ -5,6 +5,7 @@ fails with its reason, a missing input is let go, a deployment fault leaves the 
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 import redis
@@ -50,10 +51,33 @@ def test_a_full_redis_is_waited_out_never_failed(pipe, redis_client, seeds):
             redis_client.config_set("maxmemory", limit)  # the operator frees memory
 
         with capture_logs() as logs:
-            record = boundary.retrying(pipe, aid, sleep=sleep)
+            record = boundary.retrying(lambda _: boundary.process(pipe, aid), aid, sleep=sleep)
     finally:
         redis_client.config_set("maxmemory", limit)
     assert record["status"] == "ok" and waits == [1.0]
     assert [e["cause"] for e in logs if e["event"] == "article_retry"] == [
         "Redis memory is full (maxmemory, noeviction): writes refused until memory frees"]
     assert pipe.store.stats()["failed"] == 0
+
+
+def test_retrying_gives_up_when_its_deadline_leaves_no_room_for_another_wait():
+    """With a deadline 1.5 s away, a fault is waited out once (1 s) and raised at the second (2 s
+    would pass the deadline); with none, it is tried until it succeeds."""
+    def refused(_tries: int) -> None:
+        raise redis.exceptions.OutOfMemoryError("command not allowed when used memory > 'maxmemory'.")
+
+    waits: list[float] = []
+    with capture_logs() as logs, pytest.raises(redis.exceptions.OutOfMemoryError):
+        boundary.retrying(refused, "a" * 32, until=time.monotonic() + 1.5, sleep=waits.append)
+    assert waits == [1.0]
+    assert [(e["event"], e["in_place"]) for e in logs] == [("article_retry", True)]
+
+    tries: list[int] = []
+
+    def third_time(n: int) -> str:
+        tries.append(n)
+        if n < 2:
+            refused(n)
+        return "done"
+
+    assert boundary.retrying(third_time, "a" * 32, sleep=waits.append) == "done" and tries == [0, 1, 2]

@@ -448,6 +448,33 @@ def test_a_full_redis_pauses_intake_and_loses_nothing(tmp_path):
             up.stop()
 
 
+def test_a_redis_full_for_longer_than_the_time_limit_loses_nothing(tmp_path):
+    """Memory stays full (writes refused) for 45 s, longer than a task may wait in place (a 35 s
+    hard time limit): an article in hand is let go to the sweep (article_left_to_sweep), a message
+    the consumer took but could not record is lost to the broker; once memory frees, the sweep
+    queues such articles again (article_requeued), or the broker delivers a message it still holds
+    again. Every file ends with exactly one ok result, and no process exits."""
+    up = Up(tmp_path, workers=2, NEWSFLOW_VISIBILITY_TIMEOUT="40", NEWSFLOW_ARTICLE_TIME_LIMIT="5")
+    try:
+        up.inbox.mkdir(parents=True)
+        up.start()
+        drop(up.inbox, 90_000, 30)
+        client = up.client()
+        assert wait_until(lambda: up.result_count() >= 5, 180)
+        client.config_set("maxmemory", int(client.info("memory")["used_memory"]) // 2)
+        sleep(45)
+        client.config_set("maxmemory", 0)
+        assert up.wait_results(30, 300) == 30
+        events = follow(up.log, 0)[0]
+        assert_exactly_once(up, 30)
+        assert all(r["status"] == "ok" for r in results(up.results).values())
+        assert not [e for e in events if e.get("event") == "child_exited"]
+        assert up.stop() == 0
+    finally:
+        if up.proc is not None:
+            up.stop()
+
+
 def test_a_full_disk_under_redis_pauses_intake_and_loses_nothing(tmp_path):
     """The embedded server's append-only file on a 16 MB tmpfs, filled to the last byte mid-batch
     (Redis then refuses writes: MISCONF), then freed: one intake_paused naming the disk, no process

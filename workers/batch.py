@@ -85,14 +85,15 @@ def _admit_all(intake: Intake, files: list[Path]) -> dict[Path, str | None]:
 
 
 def _inline(settings: Settings, client, store: Store, files: list[Path]) -> dict[Path, str | None]:
-    from newsflow.boundary import retrying
+    from newsflow.boundary import process, retrying
     from newsflow.pipeline import Pipeline
 
     pipeline = Pipeline(settings, client, results_dir=None, worker=f"inline-{os.getpid()}")
     todo: list[str] = []
     ids = _admit_all(Intake(store, settings.max_bytes, todo.extend), files)
     for article_id in todo:
-        retrying(pipeline, article_id)  # the task's boundary: a bad article fails, a deployment fault waits
+        # the task's boundary: a bad article fails, a deployment fault is waited out
+        retrying(lambda _tries, aid=article_id: process(pipeline, aid), article_id)
     return ids
 
 

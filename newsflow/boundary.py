@@ -60,8 +60,9 @@ def retrying(run: Callable[[int], T], article_id: str, *, until: float | None = 
             cause = deployment_fault(exc)
             if cause is None:
                 raise
-            wait, slowest = backoff(tries), max(slowest, time.monotonic() - began)
-            if until is not None and time.monotonic() + wait + 2 * slowest > until:
+            now = time.monotonic()
+            wait, slowest = backoff(tries), max(slowest, now - began)
+            if until is not None and now + wait + 2 * slowest > until:
                 raise
             log.warning("article_retry", article_id=article_id, error=str(exc) or type(exc).__name__,
                         cause=cause, retry_in_s=wait, in_place=True)

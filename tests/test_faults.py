@@ -37,16 +37,38 @@ def assert_exactly_once(up: Up, n: int) -> None:
     assert report["done"] + report.get("failed", 0) == n, report
 
 
-def assert_paused_once_and_whole(up: Up, n: int, cause: str) -> None:
-    """After Redis refused writes: n ok results exactly once, intake_paused said once naming
-    `cause`, and no process exited."""
+def assert_whole(up: Up, n: int) -> list[dict]:
+    """After Redis refused writes: n ok results exactly once, and no process exited; the log's events."""
     assert up.wait_results(n, 300) == n
     assert_exactly_once(up, n)
     assert all(r["status"] == "ok" for r in results(up.results).values())
     events = follow(up.log, 0)[0]
-    paused = [e for e in events if e.get("event") == "intake_paused"]
-    assert len(paused) == 1 and cause in paused[0]["cause"], paused
     assert not [e for e in events if e.get("event") == "child_exited"]
+    return events
+
+
+def assert_paused_once_and_whole(up: Up, n: int, cause: str) -> None:
+    """assert_whole, and intake_paused said once naming `cause`."""
+    paused = [e for e in assert_whole(up, n) if e.get("event") == "intake_paused"]
+    assert len(paused) == 1 and cause in paused[0]["cause"], paused
+
+
+def refusing_up(tmp_path: Path) -> Up:
+    """`up` (not started) with 2 workers and short limits, for the tests where Redis refuses writes:
+    a 5 s article budget (35 s hard limit) and a 40 s visibility timeout."""
+    return Up(tmp_path, workers=2, NEWSFLOW_VISIBILITY_TIMEOUT="40", NEWSFLOW_ARTICLE_TIME_LIMIT="5")
+
+
+def start_and_fill_memory(up: Up, first: int) -> redis.Redis:
+    """Start `up`, drop 30 files numbered from `first`, and once 5 have results lower maxmemory to
+    half of what Redis holds (noeviction: writes refused from then on). The client raises it again."""
+    up.inbox.mkdir(parents=True)
+    up.start()
+    drop(up.inbox, first, 30)
+    client = up.client()
+    assert wait_until(lambda: up.result_count() >= 5, 180)
+    client.config_set("maxmemory", int(client.info("memory")["used_memory"]) // 2)
+    return client
 
 
 def test_kill9_pool_process_mid_batch(tmp_path):
@@ -429,15 +451,9 @@ def test_a_full_redis_pauses_intake_and_loses_nothing(tmp_path):
     refused), then raised again: the watcher says so once (intake_paused, naming memory) and does
     not crash, workers retry their commits as a deployment fault, and every file ends with exactly
     one ok result; none failed."""
-    up = Up(tmp_path, workers=2, NEWSFLOW_VISIBILITY_TIMEOUT="40", NEWSFLOW_ARTICLE_TIME_LIMIT="5")
+    up = refusing_up(tmp_path)
     try:
-        up.inbox.mkdir(parents=True)
-        up.start()
-        drop(up.inbox, 50_000, 30)
-        client = up.client()
-        assert wait_until(lambda: up.result_count() >= 5, 180)
-        used = int(client.info("memory")["used_memory"])
-        client.config_set("maxmemory", used // 2)
+        client = start_and_fill_memory(up, 50_000)
         drop(up.inbox, 60_000, 30)
         sleep(12)
         client.config_set("maxmemory", 0)
@@ -454,21 +470,12 @@ def test_a_redis_full_for_longer_than_the_time_limit_loses_nothing(tmp_path):
     the consumer took but could not record is lost to the broker; once memory frees, the sweep
     queues such articles again (article_requeued), or the broker delivers a message it still holds
     again. Every file ends with exactly one ok result, and no process exits."""
-    up = Up(tmp_path, workers=2, NEWSFLOW_VISIBILITY_TIMEOUT="40", NEWSFLOW_ARTICLE_TIME_LIMIT="5")
+    up = refusing_up(tmp_path)
     try:
-        up.inbox.mkdir(parents=True)
-        up.start()
-        drop(up.inbox, 90_000, 30)
-        client = up.client()
-        assert wait_until(lambda: up.result_count() >= 5, 180)
-        client.config_set("maxmemory", int(client.info("memory")["used_memory"]) // 2)
+        client = start_and_fill_memory(up, 90_000)
         sleep(45)
         client.config_set("maxmemory", 0)
-        assert up.wait_results(30, 300) == 30
-        events = follow(up.log, 0)[0]
-        assert_exactly_once(up, 30)
-        assert all(r["status"] == "ok" for r in results(up.results).values())
-        assert not [e for e in events if e.get("event") == "child_exited"]
+        assert_whole(up, 30)
         assert up.stop() == 0
     finally:
         if up.proc is not None:
@@ -479,7 +486,7 @@ def test_a_full_disk_under_redis_pauses_intake_and_loses_nothing(tmp_path):
     """The embedded server's append-only file on a 16 MB tmpfs, filled to the last byte mid-batch
     (Redis then refuses writes: MISCONF), then freed: one intake_paused naming the disk, no process
     exits, and every file ends with exactly one ok result; none failed."""
-    up = Up(tmp_path, workers=2, NEWSFLOW_VISIBILITY_TIMEOUT="40", NEWSFLOW_ARTICLE_TIME_LIMIT="5")
+    up = refusing_up(tmp_path)
     data = up.state / "redis"
     with tmpfs(data, "16m"):
         try:

@@ -13,10 +13,13 @@ import math
 import struct
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from newsflow.fingerprint.signatures import NUM_PERM, containment_estimate, jaccard_estimate
 from newsflow.placement.index import day_number, term_hash
 from newsflow.placement.settings import IndexSettings
 from newsflow.placement.layout import DF_WAYS, EMBEDDING, LSH_WAYS, MAX_VECTOR, POST_MAX, POST_WAYS
+from newsflow.placement.nearest import Nearest
 from newsflow.values import Fingerprint
 
 _POST_LEN = 8 + 4 * POST_MAX
@@ -56,6 +59,9 @@ class ReferenceIndex:
         self.lsh = bytearray(64 * settings.lsh_table_lines)
         self.df = bytearray(64 * settings.df_table_lines)
         self.post = bytearray(128 * settings.posting_table_lines)
+        # a placing process's mirror of embeddings (newsflow.placement.mirror), read in step with it
+        self.nearest = Nearest(EMBEDDING, settings.nearest_dimensions, settings.nearest_capacity)
+        self.near: list[int] | None = None  # this article's nearest, or None when none were sought
 
     def place(self, article_id: str, fp: Fingerprint, published: str | None) -> tuple[str | None, str]:
         """(duplicate_of, story_id) of the article, inserting it; idempotent per id."""
@@ -67,6 +73,7 @@ class ReferenceIndex:
 
     def _insert(self, article_id: str, fp: Fingerprint, published: str | None) -> None:
         num = len(self.ids) + 1
+        self.near = self._nearest(num, fp.embedding, day_number(published))
         self.ids[article_id], self.id_of[num] = num, article_id
         minhash = fp.minhash or b"\xff" * NUM_PERM
         root = self._duplicate(num, bytes.fromhex(fp.content_sha256)[:8], minhash, fp)
@@ -76,6 +83,20 @@ class ReferenceIndex:
         self.records[num] = _Record(root, story, day, fp.shingles, minhash, vector, embedding)
         if story != num:
             self.records[story].story_last = num
+
+    def _nearest(self, num: int, embedding: bytes, day: int) -> list[int] | None:
+        """What the mirror hands the script before article `num`: its nearest earlier articles, read
+        once `nearest_sync_every` were placed since the last read (a stream shorter than a page)."""
+        if self.s.nearest_candidates < 1 or not _sum_squares(embedding):
+            return None
+        if num - 1 - self.nearest.hi >= self.s.nearest_sync_every:
+            first = self.nearest.hi + 1
+            rows = [self.records[n] for n in range(first, num)]
+            self.nearest.add(first, np.array([np.frombuffer(r.embedding or bytes(EMBEDDING), np.int8) for r in rows]),
+                             np.array([r.day for r in rows]))
+        found = self.nearest.query(embedding, day, self.s.story_window_days, self.s.nearest_candidates)
+        recent = range(max(self.nearest.hi + 1, num - self.s.nearest_recent), num)
+        return found + [n for n in recent if n not in found]
 
     # -- duplicates -----------------------------------------------------------
     def _duplicate(self, num: int, sha8: bytes, minhash: bytes, fp: Fingerprint) -> int:
@@ -157,11 +178,14 @@ class ReferenceIndex:
                   for h, _ in vector[: self.s.story_posting_terms]]
         story = num
         top = sorted(hits, key=lambda c: (-hits[c], -c))[: self.s.story_max_candidates]
+        by_embedding = [c for c in self.near or [] if c not in top]  # compared by embedding only
         best, best_margin = None, 0.0
-        for c in top:
+        for c in top + by_embedding:
             rec = self.records[c]
             if day == 0 or rec.day == 0 or abs(day - rec.day) <= self.s.story_window_days:
                 sim, theta = self._similarity(fp.embedding, mine, fnorm, rec)
+                if c in by_embedding and not _sum_squares(rec.embedding):
+                    sim = None  # a candidate by embedding is compared by embedding only
                 if sim is not None and (best is None or sim - theta > best_margin):
                     best, best_margin = c, sim - theta
         if best is not None and best_margin >= 0:

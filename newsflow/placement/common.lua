@@ -20,6 +20,18 @@ local function embedding(s)
   if n == 0 then return nil, 0 end
   return v, n
 end
+-- The cosine of an int8 embedding (values `qv`, sum of squares `qn`) with one stored as bytes `s`
+-- (nil when `s` is absent or zero): the dot product and the norm in one pass.
+local function cosine_int8(qv, qn, s)
+  if #s < EMBED then return nil end
+  local cv, dot, n = {struct.unpack(EFMT, s)}, 0, 0
+  for j = 1, EMBED do
+    local x = cv[j]
+    dot, n = dot + qv[j] * x, n + x * x
+  end
+  if n == 0 then return nil end
+  return dot / math.sqrt(qn * n)
+end
 -- Retention: numbers under the floor are past it. Their chunks go once the floor passes them
 -- whole; a story's first article or an original whose story or copies live on is kept apart
 -- (K_KEPT: 16-byte id, then its record) for the members that read its id and update its counts.

@@ -26,7 +26,13 @@ Decisions
    L2-normalised, 1 byte a weight); its ``story_posting_terms`` strongest terms
    are looked up in capped posting lists (the most recent
    ``story_posting_size`` articles per term) for candidates inside the time
-   window (the ``story_max_candidates`` sharing the most term weight). Each is
+   window (the ``story_max_candidates`` sharing the most term weight). An
+   article with an embedding also gets the ``nearest_candidates`` earlier
+   articles nearest it by embedding (the process's mirror of the recent
+   embeddings, newsflow.placement.nearest and .mirror) and every article placed
+   since the mirror last read the index, compared by embedding only: posting
+   lists miss articles that share no registered term (recall against brute
+   force 0.95 at 1M articles without them). Each is
    compared by the cosine of the two articles' int8 embeddings (the story
    model, newsflow.embed) when both have one, else by the cosine of their
    story-term vectors; the candidate furthest above its signal's threshold
@@ -77,6 +83,7 @@ from typing import Any
 import redis
 
 from newsflow.fingerprint.signatures import NUM_PERM
+from newsflow.placement.mirror import Mirror
 from newsflow.placement.settings import IndexSettings
 from newsflow.placement.layout import (DUP_METHODS, EMBEDDING, MAX_VECTOR, POST_MAX, STORY_METHODS, STORY_SIGNALS,
                                    decode_header, keys_of, prefixes_of, script)
@@ -116,6 +123,7 @@ def _script_params(s: IndexSettings) -> dict[str, Any]:
         "maxcand": s.story_max_candidates, "lookups": s.story_lookup_terms, "theta": s.story_threshold,
         "etheta": s.story_embedding_threshold, "window": s.story_window_days,
         "lsh_lines": s.lsh_table_lines, "df_lines": s.df_table_lines, "post_lines": s.posting_table_lines,
+        "recent": s.nearest_recent,
     }
 
 
@@ -146,6 +154,7 @@ class Index:
         self._prefixes = prefixes_of(keys)
         self._params = json.dumps(_script_params(settings))  # what the scripts read of the settings
         self._allocated = False
+        self._mirror: Mirror | None = None  # made at the first placement with an embedding
         self._rename_untagged()
 
     def _rename_untagged(self) -> None:
@@ -182,14 +191,26 @@ class Index:
             raise ValueError(f"fingerprint of {article_id} has a {len(fp.embedding)}-byte embedding, "
                              f"expected {EMBEDDING} (int8) or none")
         terms = [[term_hash(t), float(w)] for t, w in fp.story_terms.items()]
+        day = day_number(published)
+        near, synced = self._nearest(fp.embedding, day)
         reply = self._place(
             keys=self._keys,
             args=[
-                *self._prefixes, bytes.fromhex(article_id), sha8, minhash, fp.shingles, day_number(published),
-                self._params, lsh, json.dumps(terms) if terms else "[]", fp.embedding,
+                *self._prefixes, bytes.fromhex(article_id), sha8, minhash, fp.shingles, day,
+                self._params, lsh, json.dumps(terms) if terms else "[]", fp.embedding, near, synced,
             ],
         )
         return self._placement(reply)
+
+    def _nearest(self, embedding: bytes, day: int) -> tuple[bytes, int | str]:
+        """(the numbers of the nearest earlier articles by embedding, packed <I4; the number through
+        which the mirror read every article), or (b"", "") when none are sought."""
+        if self.settings.nearest_candidates < 1 or not embedding.strip(b"\0"):
+            return b"", ""
+        if self._mirror is None:
+            self._mirror = Mirror(self.client, self.keys, self.settings)
+        found, synced = self._mirror.candidates(embedding, day)
+        return struct.pack(f"<{len(found)}I", *found), synced
 
     def _signature(self, whose: str, fp: Fingerprint) -> tuple[bytes, bytes, bytes]:
         """(first 8 bytes of the sha256, MinHash, packed LSH rows) as the scripts read them, checked

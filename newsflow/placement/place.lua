@@ -1,7 +1,9 @@
 -- Place one article: find its original and its story and insert it, atomically.
 -- ARG: 1 raw id (16 bytes), 2 sha8, 3 minhash (128 bytes), 4 shingles, 5 day,
 --      6 params (JSON), 7 LSH rows (packed <I4), 8 story terms (JSON [[hash, weight], ...]),
---      9 embedding (EMBED int8 bytes, or empty: the article is compared by its story terms)
+--      9 embedding (EMBED int8 bytes, or empty: the article is compared by its story terms),
+--      10 the nearest earlier articles by embedding (packed <I4 numbers, newsflow.placement.nearest),
+--      11 the number through which they were sought ('' none: then 10 is empty too)
 -- Returns describe(): the stored placement when the id was placed before (idempotent).
 local aid, sha8, mh = ARG[1], ARG[2], ARG[3]
 local shingles, day = tonumber(ARG[4]), tonumber(ARG[5])
@@ -132,38 +134,51 @@ else
   end
   -- the `maxcand` candidates sharing the most term weight (ties: the most recent), best first
   local top = top_k(corder, hits, P.maxcand)
-  -- each candidate's similarity: the cosine of the embeddings when both articles have one, else
-  -- of the story-term vectors; the best is the one furthest above its signal's threshold
+  -- with an embedding, also the nearest earlier articles by embedding and every article placed
+  -- since they were sought (at most `recent`, the newest): compared by embedding only
+  local by_embedding = {}
+  if qv and ARG[11] ~= '' then
+    local seen = {}
+    for _, c in ipairs(top) do seen[c] = true end
+    local function add(c)
+      if c < num and held(c) and not seen[c] then seen[c], by_embedding[c] = true, true; top[#top + 1] = c end
+    end
+    for j = 1, #ARG[10] - 3, 4 do add((struct.unpack('<I4', ARG[10], j))) end
+    for c = math.max(tonumber(ARG[11]) + 1, num - P.recent), num - 1 do add(c) end
+  end
+  -- a candidate's similarity, signal and threshold (nil outside the window or with no signal):
+  -- the cosine of the embeddings when both articles have one, else of the story-term vectors
+  -- (a candidate found by embedding is compared by embedding only: its terms are not read)
+  local function similarity(c)
+    local off, only_embedding = roff(c), by_embedding[c]
+    local s = redis.call('GETRANGE', rkey(c), off, off + (only_embedding and OFF.day + 1 or REC - 1))
+    local cday = struct.unpack('<I2', s, OFF.day + 1)
+    if day ~= 0 and cday ~= 0 and math.abs(day - cday) > P.window then return nil end
+    story_cands = story_cands + 1
+    if qv then
+      local sim = cosine_int8(qv, qn, redis.call('GETRANGE', vkey(c), voff(c), voff(c) + EMBED - 1))
+      if sim then return sim, 1, P.etheta end
+    end
+    if only_embedding or fnorm == 0 then return nil end
+    local dot, cn = 0, 0
+    local v = {struct.unpack(VFMT, s, HEADER + NPERM + 1)}  -- one call: term hash, weight, ...
+    for j = 1, 2 * MAXVEC - 1, 2 do
+      local q = v[j + 1]
+      if q == 0 then break end
+      cn = cn + q * q
+      local m = mine[v[j]]
+      if m then dot = dot + m * q end
+    end
+    if cn == 0 then return nil end
+    return dot / (math.sqrt(cn) * fnorm), 0, P.theta
+  end
+  -- the best is the one furthest above its signal's threshold
   local best, best_sim, best_margin, best_signal = nil, 0, nil, story_signal
   for i = 1, #top do
     local c = top[i]
-    local off = roff(c)
-    local s = redis.call('GETRANGE', rkey(c), off, off + REC - 1)
-    local cday = struct.unpack('<I2', s, OFF.day + 1)
-    if day == 0 or cday == 0 or math.abs(day - cday) <= P.window then
-      story_cands = story_cands + 1
-      local dot, cn = 0, 0
-      local v = {struct.unpack(VFMT, s, HEADER + NPERM + 1)}  -- one call: term hash, weight, ...
-      for j = 1, 2 * MAXVEC - 1, 2 do
-        local q = v[j + 1]
-        if q == 0 then break end
-        cn = cn + q * q
-        local m = mine[v[j]]
-        if m then dot = dot + m * q end
-      end
-      local sim, signal, theta = nil, 0, P.theta
-      if cn > 0 and fnorm > 0 then sim = dot / (math.sqrt(cn) * fnorm) end
-      if qv then
-        local cv, cvn = embedding(redis.call('GETRANGE', vkey(c), voff(c), voff(c) + EMBED - 1))
-        if cv then
-          local edot = 0
-          for j = 1, EMBED do edot = edot + qv[j] * cv[j] end
-          sim, signal, theta = edot / math.sqrt(qn * cvn), 1, P.etheta
-        end
-      end
-      if sim and (not best_margin or sim - theta > best_margin) then
-        best, best_sim, best_margin, best_signal = c, sim, sim - theta, signal
-      end
+    local sim, signal, theta = similarity(c)
+    if sim and (not best_margin or sim - theta > best_margin) then
+      best, best_sim, best_margin, best_signal = c, sim, sim - theta, signal
     end
   end
   story_signal = best_signal

@@ -42,6 +42,22 @@ class IndexSettings:
     story_embedding_threshold: float = 0.50
     #: Days within which two articles can share a story (by publication date; unknown dates always can).
     story_window_days: int = 7
+    # Story candidates by embedding (newsflow.placement.nearest): each placing process mirrors the
+    # embeddings of the most recent articles as random projections and hands the place script the
+    # nearest ones, which it compares exactly beside the posting-list candidates. Posting lists
+    # alone found 0.95 of the brute-force matches at 1M articles (100,000 a day); with these,
+    # ... (ops/tools/recall.py; issue 28).
+    #: Nearest articles by projected cosine handed to the script (0: none, posting lists only).
+    nearest_candidates: int = 16
+    #: Dimensions of the random projection (float32: 4 bytes each per mirrored article).
+    nearest_dimensions: int = 128
+    #: Most recent articles a process mirrors (133 bytes each at 128 dimensions: 13 MB): the story
+    #: window at ~10,000 articles a day with room; scale with the articles a day like the tables.
+    nearest_capacity: int = 100_000
+    #: The mirror reads what was placed since its last read once this many articles were placed;
+    #: the script compares those placed since exactly (at most nearest_recent, the newest).
+    nearest_sync_every: int = 1
+    nearest_recent: int = 64
     # Fixed-size index tables (newsflow.placement): an insert reads one line of each per lookup, so it
     # costs the same at any index size; memory is fixed (96 MB at these sizes), never growing.
     # Sized for ~10,000 articles a day: story-candidate recall against brute force 0.9945 on a

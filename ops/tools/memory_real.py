@@ -1,12 +1,14 @@
 """Redis bytes per article on real pages, through a real `newsflow up` (issue 28).
 
 Drops every development page under <shared>/eval (English and multilingual main text, dates,
-duplicates, entities, stories: 3,639 pages) into the inbox of `newsflow up` on the embedded
-server, waits for every result, then reports `used_memory` and `MEMORY USAGE` summed by key
+duplicates, entities, stories: 3,639 pages), and every file of each `--extra` folder (real
+newswire from public packages: `public_news.py`, 2,492 articles), into the inbox of `newsflow up`
+on the embedded server, waits for every result, then reports `used_memory` and `MEMORY USAGE` summed by key
 kind, per article held. The index's fixed tables (allocated once, the same at any volume) are
 shown apart.
 
-    python ops/tools/memory_real.py [--shared ../shared] [--workers 2] [--out memory.json]
+    python ops/tools/public_news.py /tmp/public-news
+    python ops/tools/memory_real.py [--shared ../shared] [--extra /tmp/public-news] [--workers 2] [--out memory.json]
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ PAGE_DIRS = ("maintext/html", "maintext/txt", "dates/files", "duplicates/files",
 GROUPED = {"tag", "{fp}", "site", "celery", "results", "stream"}
 
 
-def pages(shared: Path) -> list[Path]:
-    return [p for d in PAGE_DIRS for p in sorted((shared / "eval" / d).iterdir()) if p.is_file()]
+def pages(shared: Path, extra: list[Path]) -> list[Path]:
+    folders = [shared / "eval" / d for d in PAGE_DIRS] + extra
+    return [p for d in folders for p in sorted(d.iterdir()) if p.is_file()]
 
 
 def start_up(root: Path, workers: int) -> tuple[subprocess.Popen, redis.Redis]:
@@ -124,10 +127,11 @@ def report(used0: int, used: int, held: int, kinds: dict[str, list[int]], tables
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--extra", type=Path, action="append", default=[], help="another folder of real pages")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    files = pages(args.shared)
+    files = pages(args.shared, args.extra)
     root = Path(tempfile.mkdtemp(prefix="memory-real-"))
     proc, client = start_up(root, args.workers)
     try:

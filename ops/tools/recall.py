@@ -31,6 +31,12 @@ Measured:
   of the list, A cut from the candidates, another story won);
 * time per place call (client wall time and the server's EVALSHA time) and INFO used_memory.
 
+Every placing process also seeks story candidates by embedding (``newsflow.placement.nearest``),
+a scan whose cost grows with the articles in the window (26 ms at 700,000). ``--nearest-for
+sample`` lets only the sampled articles seek them, through the same Mirror and script; the
+brute-force recall of the sample depends only on the sample's own candidates, so it measures the
+same thing at 1M articles in under an hour (the pair recall then mixes both kinds of placement).
+
     python ops/tools/recall.py --articles 100000 [--set story_posting_size=8 --set posting_table_lines=65536]
 """
 
@@ -221,13 +227,21 @@ class Placed:
     cands: np.ndarray   # story candidates compared (in window)
     diag: dict          # follower position -> diagnosis
     place_s: float      # client wall time in place calls
+    nearest_s: float    # of it, in the calls that sought candidates by embedding
     server_us: float    # server time per place script (EVALSHA usec_per_call)
+    seeking: int = 0    # place calls that sought candidates by embedding
 
 
-def place_all(index: Index, st: Stream, diag_every: int) -> Placed:
+def place_all(index: Index, st: Stream, diag_every: int, nearest_only: np.ndarray | None) -> Placed:
+    """Every article through the real place script, by `index`; with `nearest_only`, only those
+    articles seek candidates by embedding (the others by posting lists alone: `nearest_candidates=0`)."""
     n = len(st.day)
-    out = Placed(np.empty(n, np.int64), np.zeros(n, bool), np.full(n, -1, np.int64), np.zeros(n, np.int16), {}, 0.0, 0.0)
+    out = Placed(np.empty(n, np.int64), np.zeros(n, bool), np.full(n, -1, np.int64), np.zeros(n, np.int16), {}, 0.0, 0.0, 0.0)
     sig = np.random.default_rng([st.seed, 1])
+    plain = Index(index.client, index.keys, dataclasses.replace(index.settings, nearest_candidates=0))
+    seeking = np.ones(n, bool) if nearest_only is None else np.isin(np.arange(n), nearest_only)
+    seeking &= index.settings.nearest_candidates > 0
+    out.seeking = int(seeking.sum())
     index.client.config_resetstat()
     t_start = time.perf_counter()
     for i in range(n):
@@ -235,8 +249,9 @@ def place_all(index: Index, st: Stream, diag_every: int) -> Placed:
         a = int(st.parent[i])
         d = before_place(index, st, i, a, fp) if a >= 0 and diag_every and i % diag_every == 0 else None
         t = time.perf_counter()
-        p = index.place(aid, fp, published)
+        p = (index if seeking[i] else plain).place(aid, fp, published)
         out.place_s += time.perf_counter() - t
+        out.nearest_s += (time.perf_counter() - t) if seeking[i] else 0.0
         audit = p.audit["story"]
         out.story[i], out.joined[i] = position(p.story_id), audit["method"] == "joined"
         out.via[i], out.cands[i] = position(audit["best_match"]), audit["candidates"]
@@ -387,12 +402,17 @@ def same_topic_cosines(st: Stream, rng: np.random.Generator, window: int, pairs:
 # -- report -------------------------------------------------------------------------------------
 
 
-def recall_figures(st: Stream, placed: Placed, theta: float, window: int, sample_n: int, seed: int) -> dict:
+def sample_of(n: int, sample_n: int, seed: int) -> tuple[np.ndarray, np.random.Generator]:
+    """The articles checked against brute force (sorted), and the generator that drew them."""
     rng = np.random.default_rng([seed, 2])
+    return np.sort(rng.choice(n, size=min(sample_n, n), replace=False)), rng
+
+
+def recall_figures(st: Stream, placed: Placed, theta: float, window: int, sample_n: int, seed: int) -> dict:
     fol = np.flatnonzero(st.parent >= 0)
     pair_cos = int_cosines(st.emb, fol, st.parent[fol])
     hit = placed.story[fol] == placed.story[st.parent[fol]]
-    sample = np.sort(rng.choice(len(st.day), size=min(sample_n, len(st.day)), replace=False))
+    sample, rng = sample_of(len(st.day), sample_n, seed)
     t = time.perf_counter()
     best, arg = brute_force(st, sample, window)
     bf_s = time.perf_counter() - t
@@ -454,12 +474,14 @@ def run(args: argparse.Namespace, url: str) -> dict:
     gen_s = time.perf_counter() - t
     print(f"  stream generated in {gen_s:.0f} s", file=sys.stderr, flush=True)
     index = Index(client, Keys(prefix="recall"), settings)
-    placed = place_all(index, st, args.diag_every)
+    only = sample_of(args.articles, args.sample, args.seed)[0] if args.nearest_for == "sample" else None
+    placed = place_all(index, st, args.diag_every, only)
     mem = client.info("memory")
     out = {"articles": args.articles, "days": args.days, "per_day": math.ceil(args.articles / args.days),
            "topics": args.topics, "seed": args.seed, "settings": {k: v for k, v in dataclasses.asdict(settings).items()
                                                                    if v != getattr(IndexSettings(), k)},
-           "place_ms": round(placed.place_s / args.articles * 1000, 3),
+           "nearest_for": args.nearest_for, "place_ms": round(placed.place_s / args.articles * 1000, 3),
+           "place_ms_seeking_nearest": round(placed.nearest_s / placed.seeking * 1000, 3) if placed.seeking else None,
            "server_us_per_place": round(placed.server_us, 1),
            "used_memory_mb": round(mem["used_memory"] / 2**20, 1), "stories": index.story_count()}
     out |= recall_figures(st, placed, settings.story_embedding_threshold, settings.story_window_days,
@@ -477,6 +499,10 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=2000, help="articles checked against brute force")
     ap.add_argument("--diag-every", type=int, default=10, help="diagnose followers at positions divisible by this")
     ap.add_argument("--seed", type=int, default=28)
+    ap.add_argument("--nearest-for", choices=("all", "sample"), default="all",
+                    help="which articles seek story candidates by embedding: all (as the service does), or "
+                         "only the brute-force sample (the rest by posting lists; the sample's recall is the "
+                         "same, as its own candidates are, at a fraction of the time: see the docstring)")
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="an IndexSettings override")
     ap.add_argument("--out", help="also write the figures (JSON) here")
     args = ap.parse_args()

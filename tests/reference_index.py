@@ -178,9 +178,11 @@ class ReferenceIndex:
                   for h, _ in vector[: self.s.story_posting_terms]]
         story = num
         top = sorted(hits, key=lambda c: (-hits[c], -c))[: self.s.story_max_candidates]
-        by_embedding = [c for c in self.near or [] if c not in top]  # compared by embedding only
-        best, best_margin = None, 0.0
+        by_embedding = [c for c in self.near or [] if c not in top]  # by embedding only, when no
+        best, best_margin = None, 0.0  # candidate sharing story terms reached its threshold
         for c in top + by_embedding:
+            if c in by_embedding and best is not None and best_margin >= 0:
+                break
             rec = self.records[c]
             if day == 0 or rec.day == 0 or abs(day - rec.day) <= self.s.story_window_days:
                 sim, theta = self._similarity(fp.embedding, mine, fnorm, rec)

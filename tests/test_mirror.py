@@ -124,3 +124,27 @@ def test_an_article_another_process_placed_since_the_last_read_is_compared(redis
     for k in redis_client.scan_iter(f"{keys.prefix}:*"):
         redis_client.delete(k)
     assert not _placed_by_another_process(redis_client, keys, IndexSettings(nearest_sync_every=4, nearest_recent=0))
+
+
+def _unit_mix(parts: list[tuple[float, np.ndarray]], rng: np.random.Generator) -> np.ndarray:
+    """An int8 embedding at the given cosines to (nearly orthogonal) random vectors, the rest noise."""
+    x = sum(c * v / np.linalg.norm(v) for c, v in parts)
+    noise = rng.standard_normal(EMBEDDING)
+    x = x + np.sqrt(1 - sum(c * c for c, _ in parts)) * noise / np.linalg.norm(noise)
+    return np.clip(np.round(x / np.abs(x).max() * 127), -127, 127).astype(np.int8)
+
+
+def test_a_candidate_sharing_story_terms_comes_before_one_found_by_embedding_alone(redis_client, keys):
+    """An article sharing story terms with A (embedding cosine ~0.55, over the 0.50 threshold) and
+    sharing none with B (cosine ~0.75) joins A's story: candidates by embedding alone are a
+    fallback, compared only when no candidate sharing terms reaches its threshold."""
+    rng = np.random.default_rng(5)
+    index = Index(redis_client, keys, IndexSettings())
+    a, b = rng.standard_normal(EMBEDDING), rng.standard_normal(EMBEDDING)
+    story_a = index.place(_aid(0), _fingerprint(0, _unit_mix([(1.0, a)], rng)), DAY0).story_id
+    story_b = index.place(_aid(1), _fingerprint(1, _unit_mix([(1.0, b)], rng)), DAY0).story_id
+    query = dataclasses.replace(_fingerprint(2, _unit_mix([(0.55, a), (0.75, b)], rng)),
+                                story_terms=_fingerprint(0, None).story_terms)
+    placed = index.place(_aid(2), query, DAY0)
+    assert placed.story_id == story_a != story_b
+    assert 0.5 <= placed.audit["story"]["similarity"] < 0.6 and placed.audit["story"]["candidates"] == 1

@@ -30,9 +30,10 @@ Decisions
    article with an embedding also gets the ``nearest_candidates`` earlier
    articles nearest it by embedding (the process's mirror of the recent
    embeddings, newsflow.placement.nearest and .mirror) and every article placed
-   since the mirror last read the index, compared by embedding only: posting
-   lists miss articles that share no registered term (recall against brute
-   force 0.95 at 1M articles without them). Each is
+   since the mirror last read the index, compared by embedding only and only
+   when no candidate sharing story terms reaches its threshold: posting lists
+   miss articles that share no registered term (recall against brute force
+   0.95 at 1M articles without them). Each is
    compared by the cosine of the two articles' int8 embeddings (the story
    model, newsflow.embed) when both have one, else by the cosine of their
    story-term vectors; the candidate furthest above its signal's threshold

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Article numbers per block: a block is one (BLOCK, dimensions) float32 matrix (2 MB at 128).
+#: Article numbers per block: a block is one (BLOCK, dimensions) int8 matrix (512 KB at 128), scanned
+#: through one float32 buffer of the same shape.
 BLOCK = 4096
 #: Seed of the projection matrix: fixed, so the candidates chosen are the same run to run.
 SEED = 28
@@ -69,6 +70,7 @@ class Nearest:
             raise ValueError(f"nearest needs dimensions and capacity of at least 1, got {dimensions}, {capacity}")
         self.matrix = projection(embedding_bytes, dimensions)
         self.capacity = capacity
+        self.buffer = np.empty((BLOCK, dimensions), np.float32)  # a block, converted for the scan
         self.clear()
 
     def clear(self) -> None:
@@ -126,13 +128,12 @@ class Nearest:
         if k < 1 or not self.blocks:
             return []
         q = self.project(np.frombuffer(embedding, np.int8)[None, :])[0]
-        buffer = np.empty((BLOCK, len(q)), np.float32)
         nums, scores = [], []
         for b in self.blocks.values():
             if not b.in_window(day, window):
                 continue
-            np.copyto(buffer, b.z, casting="unsafe")
-            s = buffer @ q
+            np.copyto(self.buffer, b.z, casting="unsafe")
+            s = self.buffer @ q
             ok = b.present
             if day and (b.undated or b.span[0] < day - window or b.span[1] > day + window):
                 ok = ok & ((b.day == 0) | (np.abs(b.day - day) <= window))

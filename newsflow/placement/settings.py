@@ -44,12 +44,11 @@ class IndexSettings:
     story_window_days: int = 7
     # Story candidates by embedding (newsflow.placement.nearest): each placing process mirrors the
     # embeddings of the most recent articles as random projections and hands the place script the
-    # nearest ones, which it compares exactly beside the posting-list candidates. Posting lists
-    # alone found 0.95 of the brute-force matches at 1M articles (100,000 a day); with these,
-    # ... (ops/tools/recall.py; issue 28).
+    # nearest ones, which it compares exactly when no posting-list candidate reaches its threshold.
+    # Posting lists alone missed brute-force matches at scale (ops/tools/recall.py; issue 28).
     #: Nearest articles by projected cosine handed to the script (0: none, posting lists only).
     nearest_candidates: int = 16
-    #: Dimensions of the random projection (float32: 4 bytes each per mirrored article).
+    #: Dimensions of the random projection (int8: a byte each per mirrored article).
     nearest_dimensions: int = 128
     #: Most recent articles a process mirrors (133 bytes each at 128 dimensions: 13 MB): the story
     #: window at ~10,000 articles a day with room; scale with the articles a day like the tables.

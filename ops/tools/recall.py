@@ -408,22 +408,38 @@ def sample_of(n: int, sample_n: int, seed: int) -> tuple[np.ndarray, np.random.G
     return np.sort(rng.choice(n, size=min(sample_n, n), replace=False)), rng
 
 
+def control_of(n: int, sample: np.ndarray, seed: int) -> np.ndarray:
+    """With `--nearest-for sample`: as many other articles (sorted), placed by posting lists alone."""
+    rest = np.setdiff1d(np.arange(n), sample)
+    return np.sort(np.random.default_rng([seed, 3]).choice(rest, size=min(len(sample), len(rest)), replace=False))
+
+
+def bf_recall(st: Stream, placed: Placed, sample: np.ndarray, theta: float, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """(brute-force match at >= theta, joined at >= theta by the index) of each sampled article."""
+    best, _ = brute_force(st, sample, window)
+    via = placed.via[sample]
+    via_cos = np.full(len(sample), -1.0)
+    has_via = via >= 0
+    via_cos[has_via] = int_cosines(st.emb, sample[has_via], via[has_via])
+    return best >= theta, placed.joined[sample] & (via_cos >= theta)
+
+
 def recall_figures(st: Stream, placed: Placed, theta: float, window: int, sample_n: int, seed: int) -> dict:
     fol = np.flatnonzero(st.parent >= 0)
     pair_cos = int_cosines(st.emb, fol, st.parent[fol])
     hit = placed.story[fol] == placed.story[st.parent[fol]]
     sample, rng = sample_of(len(st.day), sample_n, seed)
     t = time.perf_counter()
-    best, arg = brute_force(st, sample, window)
+    match, found = bf_recall(st, placed, sample, theta, window)
     bf_s = time.perf_counter() - t
-    match = best >= theta
-    via = placed.via[sample]
-    via_cos = np.full(len(sample), -1.0)
-    has_via = via >= 0
-    via_cos[has_via] = int_cosines(st.emb, sample[has_via], via[has_via])
-    found = placed.joined[sample] & (via_cos >= theta)
     topic_cos = same_topic_cosines(st, rng, window)
-    return {
+    control = {}
+    if placed.seeking < len(st.day) and placed.seeking:  # --nearest-for sample: the posting lists alone beside
+        c_match, c_found = bf_recall(st, placed, control_of(len(st.day), sample, seed), theta, window)
+        control = {"control_sample": int(len(c_match)), "control_brute_force_matches": int(c_match.sum()),
+                   "control_brute_force_recall_posting_lists_only": round(float(c_found[c_match].mean()), 5)
+                   if c_match.any() else None}
+    return control | {
         "followers": int(len(fol)), "pair_cosine_min": round(float(pair_cos.min()), 4),
         "pair_cosine_ge_theta": round(float((pair_cos >= theta).mean()), 5),
         "pair_recall": round(float(hit.mean()), 5), "pair_joined_any": round(float(placed.joined[fol].mean()), 5),

@@ -322,15 +322,16 @@ def _random_stream(seed: int, n: int):
         yield f"{seed:08x}{i:024x}", fp, day
 
 
-@pytest.mark.parametrize("tables", [(1 << 14, 1 << 13, 1 << 13), (3, 2, 2)], ids=["roomy", "tiny-tables"])
-def test_lua_and_the_python_reference_agree_on_random_streams(redis_client, keys, tables):
+@pytest.mark.parametrize("tables,near", [((1 << 14, 1 << 13, 1 << 13), 0), ((1 << 14, 1 << 13, 1 << 13), 16),
+                                        ((3, 2, 2), 16)], ids=["roomy", "roomy-nearest", "tiny-tables-nearest"])
+def test_lua_and_the_python_reference_agree_on_random_streams(redis_client, keys, tables, near):
     """The placement rules in Lua (in Redis) and in plain Python (tests.reference_index) give the
     same duplicate_of and story_id for every article of random streams, with tables roomy or so
-    small that every line recycles."""
+    small that every line recycles, and with candidates by embedding (nearest) off and on."""
     from tests.reference_index import ReferenceIndex
 
     lsh, df, post = tables
-    settings = IndexSettings(lsh_table_lines=lsh, df_table_lines=df, posting_table_lines=post)
+    settings = IndexSettings(lsh_table_lines=lsh, df_table_lines=df, posting_table_lines=post, nearest_candidates=near)
     seen = {"dup": 0, "joined": 0, "tfidf": 0, "embedding": 0}
     for seed in range(12):
         for k in redis_client.scan_iter(f"{keys.prefix}:*"):

@@ -15,6 +15,8 @@ from newsflow.placement.settings import IndexSettings
 from newsflow.values import Fingerprint
 
 DAY0 = "2024-05-01"
+#: Candidates by embedding on (off by default at the default sizing).
+NEAR = IndexSettings(nearest_candidates=16)
 
 
 def _embedding(rng: np.random.Generator, like: np.ndarray | None = None, cosine: float = 0.7) -> np.ndarray:
@@ -66,7 +68,7 @@ def test_a_new_mirror_fills_newest_first_a_page_a_placement(redis_client, keys):
     """A process's first placements read the index a page at a time, the newest first, until the
     mirror reaches the floor; then only what was placed since is read."""
     rng = np.random.default_rng(2)
-    settings = IndexSettings(nearest_sync_every=1)
+    settings = dataclasses.replace(NEAR, nearest_sync_every=1)
     index = Index(redis_client, keys, dataclasses.replace(settings, nearest_candidates=0))
     for n in range(70):
         index.place(_aid(n), _fingerprint(n, _embedding(rng)), DAY0)
@@ -96,7 +98,7 @@ def _story_of_a_late_follower(redis_client, keys, settings: IndexSettings) -> tu
 def test_an_article_linked_only_by_its_embedding_joins_the_story(redis_client, keys):
     """Posting lists cannot find an earlier article that shares no term; the mirror's nearest
     candidates can, and the article joins its story (with none sought, it starts its own)."""
-    story, follower = _story_of_a_late_follower(redis_client, keys, IndexSettings())
+    story, follower = _story_of_a_late_follower(redis_client, keys, NEAR)
     assert follower == story
     for k in redis_client.scan_iter(f"{keys.prefix}:*"):
         redis_client.delete(k)
@@ -120,10 +122,11 @@ def test_an_article_another_process_placed_since_the_last_read_is_compared(redis
     """The script compares every article placed since the mirror last read the index (here one
     another process placed): none is missed for being recent; with no recent articles compared,
     the same one is missed."""
-    assert _placed_by_another_process(redis_client, keys, IndexSettings(nearest_sync_every=4))
+    assert _placed_by_another_process(redis_client, keys, dataclasses.replace(NEAR, nearest_sync_every=4))
     for k in redis_client.scan_iter(f"{keys.prefix}:*"):
         redis_client.delete(k)
-    assert not _placed_by_another_process(redis_client, keys, IndexSettings(nearest_sync_every=4, nearest_recent=0))
+    assert not _placed_by_another_process(redis_client, keys, dataclasses.replace(NEAR, nearest_sync_every=4,
+                                                                                  nearest_recent=0))
 
 
 def _unit_mix(parts: list[tuple[float, np.ndarray]], rng: np.random.Generator) -> np.ndarray:
@@ -139,7 +142,7 @@ def test_a_candidate_sharing_story_terms_comes_before_one_found_by_embedding_alo
     sharing none with B (cosine ~0.75) joins A's story: candidates by embedding alone are a
     fallback, compared only when no candidate sharing terms reaches its threshold."""
     rng = np.random.default_rng(5)
-    index = Index(redis_client, keys, IndexSettings())
+    index = Index(redis_client, keys, NEAR)
     a, b = rng.standard_normal(EMBEDDING), rng.standard_normal(EMBEDDING)
     story_a = index.place(_aid(0), _fingerprint(0, _unit_mix([(1.0, a)], rng)), DAY0).story_id
     story_b = index.place(_aid(1), _fingerprint(1, _unit_mix([(1.0, b)], rng)), DAY0).story_id

@@ -26,7 +26,8 @@ Decisions
    L2-normalised, 1 byte a weight); its ``story_posting_terms`` strongest terms
    are looked up in capped posting lists (the most recent
    ``story_posting_size`` articles per term) for candidates inside the time
-   window (the ``story_max_candidates`` sharing the most term weight). An
+   window (the ``story_max_candidates`` sharing the most term weight). With
+   ``nearest_candidates`` on (for high volumes; off by default), an
    article with an embedding also gets the ``nearest_candidates`` earlier
    articles nearest it by embedding (the process's mirror of the recent
    embeddings, newsflow.placement.nearest and .mirror) and every article placed

@@ -49,7 +49,8 @@ class IndexSettings:
     # 0.9918 of the brute-force matches (100k synthetic articles) and the dev story pairs score
     # better without them: cross-validated F1 0.9041 English either way, 0.7660 vs 0.7575 the other
     # languages (the extra joins, mostly across languages, made 2 false pairs and no true one).
-    # At ~100,000 a day the posting lists miss more: set 16 there (docs/operations.md, sizing).
+    # At ~100,000 a day the posting lists miss more (1M articles: 0.9531 of the matches; 0.9970 with
+    # these): set 16 there, with a larger capacity (docs/operations.md, sizing).
     #: Nearest articles by projected cosine handed to the script (0: none, posting lists only).
     nearest_candidates: int = 0
     #: Dimensions of the random projection (int8: a byte each per mirrored article).

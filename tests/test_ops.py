@@ -310,3 +310,16 @@ def test_every_path_a_tool_names_in_the_repository_exists():
     named = {p for tool in sorted(OPS.glob("*.py")) for p in _repo_paths(tool.read_text(encoding="utf-8"))}
     assert "ops/tools/baselines.py" in named
     assert sorted(p for p in named if not (REPO / p).exists() and "{" not in p) == []
+
+
+def test_public_news_reads_each_arff_record_with_its_escapes_undone():
+    """ops/tools/public_news.py: the quoted text of every data line after @data, its escapes
+    (\\n, \\', \\\\) undone; header lines and blank lines are not articles."""
+    public_news = _ops_module("public_news")
+    arff = ("% a comment\n@relation wire\n@attribute text string\n@attribute class {yes,no}\n\n@data\n"
+            "'FARM PRICES RISE\\nPrices rose 3 pct, the ministry\\'s report said.',yes\n"
+            "\n"
+            "'Second story: a \\\\ backslash.', no\n")
+    assert public_news.arff_strings(arff) == ["FARM PRICES RISE\nPrices rose 3 pct, the ministry's report said.",
+                                              "Second story: a \\ backslash."]
+    assert public_news.arff_strings("@relation x\n'not data',yes\n") == []

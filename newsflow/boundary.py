@@ -45,9 +45,9 @@ def process(pipe: Pipeline, article_id: str) -> dict[str, Any] | None:
         return pipe.fail(article_id, type(exc).__name__, str(exc) or repr(exc))
 
 
-def retrying(run: Callable[[int], T], article_id: str, *, until: float | None = None,
+def retrying(run: Callable[[], T], article_id: str, *, until: float | None = None,
              sleep: Callable[[float], None] = time.sleep) -> T:
-    """`run(tries)`, called again after each deployment fault (logged `article_retry` with its
+    """`run()`, called again after each deployment fault (logged `article_retry` with its
     cause) with a backoff between, until it returns. With `until` (a time.monotonic() deadline for
     the whole), a fault is raised instead once another wait and try, as slow as the slowest so far
     twice over, would not end before it."""
@@ -55,7 +55,7 @@ def retrying(run: Callable[[int], T], article_id: str, *, until: float | None = 
     while True:
         began = time.monotonic()
         try:
-            return run(tries)
+            return run()
         except Exception as exc:
             cause = deployment_fault(exc)
             if cause is None:

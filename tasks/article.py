@@ -78,7 +78,7 @@ def process_article(self, article_id: str, deployment_faults: int = 0) -> None:
     until = time.monotonic() + (self.app.conf.task_time_limit or float("inf")) - HARD_LIMIT_MARGIN
     attempt: list[int] = []  # this delivery's number, counted once however often it is tried here
 
-    def run(_tries: int) -> None:
+    def run() -> None:
         if not attempt:
             attempt.append(pipeline().store.count_attempt(article_id, ATTEMPTS_TTL) - deployment_faults)
         _process(self, article_id, attempt[0])

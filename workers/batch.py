@@ -93,7 +93,7 @@ def _inline(settings: Settings, client, store: Store, files: list[Path]) -> dict
     ids = _admit_all(Intake(store, settings.max_bytes, todo.extend), files)
     for article_id in todo:
         # the task's boundary: a bad article fails, a deployment fault is waited out
-        retrying(lambda _tries, aid=article_id: process(pipeline, aid), article_id)
+        retrying(lambda aid=article_id: process(pipeline, aid), article_id)
     return ids
 
 

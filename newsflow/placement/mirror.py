@@ -74,8 +74,9 @@ class Mirror:
         near = self.nearest
         if seq < near.hi:  # the index was emptied (a test, a flush): start again
             near.clear()
-        if seq - near.hi >= self.settings.nearest_sync_every or near.lo > max(floor, seq - near.capacity + 1):
-            self._sync(seq, floor)
+        oldest = max(floor, seq - near.capacity + 1)  # the oldest number the mirror should hold
+        if seq - near.hi >= self.settings.nearest_sync_every or near.lo > oldest:
+            self._sync(seq, oldest)
         found = near.query(embedding, day, self.settings.story_window_days, self.settings.nearest_candidates)
         return found, near.hi
 
@@ -83,11 +84,11 @@ class Mirror:
         seq, floor = self.client.mget(self.keys.fp_seq(), self.keys.fp_floor())
         return int(seq or 0), int(floor or 1)
 
-    def _sync(self, seq: int, floor: int) -> None:
+    def _sync(self, seq: int, oldest: int) -> None:
         """Read the articles placed since the last sync (the newest page when the mirror is new or
-        far behind), then one page further back while it has not reached the floor or capacity."""
+        far behind), then one page further back while it has not reached `oldest` (the floor, or
+        the capacity)."""
         near, started = self.nearest, time.perf_counter()
-        oldest = max(floor, seq - near.capacity + 1)
         if near.lo > near.hi or seq - near.hi > self.page:  # new, or far behind: newest first
             near.clear()
             first = max(oldest, seq - self.page + 1)

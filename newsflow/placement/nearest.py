@@ -138,19 +138,23 @@ class Nearest:
             if day and (b.undated or b.span[0] < day - window or b.span[1] > day + window):
                 ok = ok & ((b.day == 0) | (np.abs(b.day - day) <= window))
             idx = np.flatnonzero(ok)
-            if len(idx) > k:  # the block's best k and its ties: the merge below picks the same
-                idx = idx[s[idx] >= np.partition(s[idx], len(idx) - k)[len(idx) - k]]
+            idx = idx[best_k(s[idx], k)]  # the block's best k and its ties: the merge picks the same
             nums.append(idx + b.first)
             scores.append(s[idx])
         return top(np.concatenate(nums), np.concatenate(scores), k) if nums else []
 
 
+def best_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Which scores are among the k highest, ties at the k-th included (all when there are k or fewer)."""
+    if len(scores) <= k:
+        return np.ones(len(scores), bool)
+    return scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
+
+
 def top(nums: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
     """The k numbers of the highest scores, best first; ties broken by the higher number (so the
     choice does not depend on the order rows were scanned in)."""
-    if len(nums) > k:
-        cut = np.partition(scores, len(scores) - k)[len(scores) - k]
-        keep = scores >= cut
-        nums, scores = nums[keep], scores[keep]
+    keep = best_k(scores, k)
+    nums, scores = nums[keep], scores[keep]
     order = np.lexsort((-nums, -scores))[:k]
     return [int(n) for n in nums[order]]
